@@ -1,0 +1,45 @@
+package io.meshwork.proxy.cluster;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A set of interchangeable endpoints: one service host, optionally narrowed to one subset
+ * (Envoy's cluster {@code outbound|port|subset|host}).
+ *
+ * @param name a stable name for logs and metrics, e.g. {@code outbound|80|v1|product-service}
+ * @param host the service host the cluster serves
+ * @param subset the DestinationRule subset name, or empty
+ * @param endpoints the endpoints selected for this cluster; may be empty (requests get 503)
+ * @param loadBalancer the policy that picks among {@code endpoints}
+ * @param hashPolicy how to derive a consistent-hash key from a request, or {@link HashPolicy#NONE}
+ * @param protocol how to speak to the endpoints
+ * @param pool connection pool limits
+ */
+public record Cluster(
+    String name,
+    String host,
+    String subset,
+    List<Endpoint> endpoints,
+    LoadBalancer loadBalancer,
+    HashPolicy hashPolicy,
+    UpstreamProtocol protocol,
+    ConnectionPoolSettings pool) {
+
+  public Cluster {
+    endpoints = List.copyOf(endpoints);
+  }
+
+  /**
+   * Picks an endpoint for one attempt, or {@code null} when the cluster has no endpoint.
+   *
+   * @param hash the request's hash key (see {@link HashPolicy#hash}), ignored unless the cluster hashes
+   * @param tried endpoints already used by earlier attempts of this request
+   */
+  public Endpoint pick(long hash, boolean hasHash, Set<Endpoint> tried) {
+    if (endpoints.isEmpty()) {
+      return null;
+    }
+    return loadBalancer.pick(endpoints, new PickRequest(hash, hasHash, tried));
+  }
+}

@@ -1,0 +1,59 @@
+package io.meshwork.proxy.route;
+
+import io.meshwork.proxy.cluster.Cluster;
+import io.meshwork.proxy.retry.RetryPolicy;
+import java.time.Duration;
+import java.util.List;
+
+/** What a matched route does with the request. */
+public sealed interface RouteAction {
+
+  /**
+   * Forward to one of several weighted clusters (Istio {@code route}).
+   *
+   * @param destinations weighted choices; weights are positive
+   * @param timeout bound on the whole request including retries, {@link Duration#ZERO} for none
+   * @param retries the retry policy
+   * @param uriRewrite replaces the matched prefix (or the whole path for exact/regex matches), or null
+   * @param authorityRewrite replaces the Host/:authority, or null
+   * @param requestHeaders applied to the request before forwarding (route-level then destination-level)
+   * @param responseHeaders applied to the response before it is sent downstream
+   */
+  record Forward(
+      List<WeightedCluster> destinations,
+      Duration timeout,
+      RetryPolicy retries,
+      UriRewrite uriRewrite,
+      String authorityRewrite,
+      HeaderOps requestHeaders,
+      HeaderOps responseHeaders)
+      implements RouteAction {
+    public Forward {
+      destinations = List.copyOf(destinations);
+    }
+  }
+
+  /**
+   * Answer with a redirect (Istio HTTPRedirect).
+   *
+   * @param uri replaces the path, or null to keep it
+   * @param authority replaces the authority, or null to keep it
+   * @param scheme replaces the scheme, or null to keep it
+   * @param port replaces the port, or 0 to keep it
+   * @param status 301 unless set
+   */
+  record Redirect(String uri, String authority, String scheme, int port, int status) implements RouteAction {}
+
+  /** Answer without contacting an upstream (Istio HTTPDirectResponse). */
+  record DirectResponse(int status, String body, HeaderOps responseHeaders) implements RouteAction {}
+
+  /**
+   * A weighted destination.
+   *
+   * @param cluster the cluster (service host and subset)
+   * @param weight relative weight, > 0
+   * @param requestHeaders destination-level request header operations
+   * @param responseHeaders destination-level response header operations
+   */
+  record WeightedCluster(Cluster cluster, int weight, HeaderOps requestHeaders, HeaderOps responseHeaders) {}
+}
