@@ -1,0 +1,2 @@
+/** Workload identity values: SPIFFE IDs and their Istio principal form. */
+package io.meshwork.model.identity;

@@ -1,0 +1,2 @@
+/** Helpers private to the model module: defensive copies that keep document order. */
+package io.meshwork.model.internal;

@@ -1,0 +1,66 @@
+package io.meshwork.model.meshwork;
+
+import io.meshwork.model.Spec;
+import io.meshwork.model.internal.Copies;
+import io.meshwork.model.networking.HTTPMatchRequest;
+import io.meshwork.model.networking.WorkloadSelector;
+import java.util.List;
+
+/**
+ * A token-bucket rate limit on the inbound side of the selected workloads:
+ *
+ * <pre>
+ * apiVersion: meshwork.io/v1alpha1
+ * kind: RateLimitPolicy
+ * spec:
+ *   selector: {matchLabels: {app: products}}
+ *   requestsPerUnit: 100
+ *   unit: MINUTE
+ *   burst: 20
+ *   per: {source: PRINCIPAL}      # or {header: x-user-id}; absent: one bucket for all callers
+ *   match:                        # Istio HTTPMatchRequest; absent: every request
+ *   - uri: {prefix: /api/}
+ * </pre>
+ *
+ * Requests over the limit are answered 429 with {@code retry-after}.
+ *
+ * @param selector null selects every workload in the namespace
+ * @param requestsPerUnit required, > 0: the refill rate of each bucket
+ * @param unit null means SECOND
+ * @param burst bucket capacity beyond the rate, >= 0; null means 0
+ * @param per what separates callers into buckets, or null for one shared bucket
+ * @param match requests the limit applies to; empty means all
+ */
+public record RateLimitPolicy(
+    WorkloadSelector selector,
+    Integer requestsPerUnit,
+    Unit unit,
+    Integer burst,
+    Per per,
+    List<HTTPMatchRequest> match)
+    implements Spec {
+  public enum Unit {
+    SECOND,
+    MINUTE,
+    HOUR,
+    DAY
+  }
+
+  public RateLimitPolicy {
+    match = Copies.list(match);
+  }
+
+  /**
+   * The bucket key: exactly one of {@code source} and {@code header}.
+   *
+   * @param source a property of the authenticated caller
+   * @param header a request header's value; requests without it share one bucket
+   */
+  public record Per(Source source, String header) {
+    public enum Source {
+      PRINCIPAL,
+      NAMESPACE,
+      IP
+    }
+  }
+}

@@ -1,0 +1,4 @@
+package io.meshwork.model.networking;
+
+/** Istio Delegate: hands matching requests to another VirtualService; namespace null means the same. */
+public record Delegate(String name, String namespace) {}

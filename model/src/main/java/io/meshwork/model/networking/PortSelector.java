@@ -1,0 +1,4 @@
+package io.meshwork.model.networking;
+
+/** Istio PortSelector: a port number, 1..65535. */
+public record PortSelector(Integer number) {}

@@ -1,0 +1,16 @@
+package io.meshwork.model.networking;
+
+import io.meshwork.model.internal.Copies;
+import java.util.List;
+
+/** Istio TrafficPolicy; each part is null when absent. */
+public record TrafficPolicy(
+    LoadBalancerSettings loadBalancer,
+    ConnectionPoolSettings connectionPool,
+    OutlierDetection outlierDetection,
+    ClientTLSSettings tls,
+    List<PortTrafficPolicy> portLevelSettings) {
+  public TrafficPolicy {
+    portLevelSettings = Copies.list(portLevelSettings);
+  }
+}
