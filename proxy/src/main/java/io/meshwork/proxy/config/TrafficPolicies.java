@@ -1,0 +1,136 @@
+package io.meshwork.proxy.config;
+
+import io.meshwork.model.networking.ConsistentHashLB;
+import io.meshwork.model.networking.HTTPSettings;
+import io.meshwork.model.networking.LoadBalancerSettings;
+import io.meshwork.model.networking.PortTrafficPolicy;
+import io.meshwork.model.networking.ServicePort;
+import io.meshwork.model.networking.TrafficPolicy;
+import io.meshwork.proxy.balancer.BalancerPolicy;
+import io.meshwork.proxy.balancer.RequestHash;
+import io.meshwork.proxy.cluster.ConnectionPoolSettings;
+import io.meshwork.proxy.cluster.HashPolicy;
+import io.meshwork.proxy.cluster.UpstreamProtocol;
+import java.util.List;
+import java.util.Locale;
+
+/** Turns Istio TrafficPolicy values into the cluster's balancer, hash policy, protocol and pool settings. */
+final class TrafficPolicies {
+  private TrafficPolicies() {}
+
+  /**
+   * The policy in force for one port and subset. Istio: port-level settings override the policy they
+   * sit in, and a subset's policy overrides the rule's, field by field.
+   */
+  static TrafficPolicy effective(TrafficPolicy rule, TrafficPolicy subset, int port) {
+    TrafficPolicy tp = overlay(rule, portLevel(rule, port));
+    return overlay(overlay(tp, subset), portLevel(subset, port));
+  }
+
+  private static TrafficPolicy portLevel(TrafficPolicy tp, int port) {
+    if (tp == null) {
+      return null;
+    }
+    for (PortTrafficPolicy p : tp.portLevelSettings()) {
+      if (p.port() != null && p.port().number() != null && p.port().number() == port) {
+        return new TrafficPolicy(p.loadBalancer(), p.connectionPool(), p.outlierDetection(), p.tls(), List.of());
+      }
+    }
+    return null;
+  }
+
+  private static TrafficPolicy overlay(TrafficPolicy base, TrafficPolicy over) {
+    if (over == null) {
+      return base;
+    }
+    if (base == null) {
+      return over;
+    }
+    return new TrafficPolicy(
+        over.loadBalancer() != null ? over.loadBalancer() : base.loadBalancer(),
+        over.connectionPool() != null ? over.connectionPool() : base.connectionPool(),
+        over.outlierDetection() != null ? over.outlierDetection() : base.outlierDetection(),
+        over.tls() != null ? over.tls() : base.tls(),
+        base.portLevelSettings());
+  }
+
+  /** Istio's default is LEAST_REQUEST; LEAST_CONN is the same balancer in Envoy. */
+  static BalancerPolicy balancer(TrafficPolicy tp) {
+    LoadBalancerSettings lb = tp == null ? null : tp.loadBalancer();
+    if (lb == null) {
+      return BalancerPolicy.DEFAULT;
+    }
+    ConsistentHashLB ch = lb.consistentHash();
+    if (ch != null) {
+      if (ch.maglev() != null) {
+        Long size = ch.maglev().tableSize();
+        return new BalancerPolicy.Maglev(size == null || size == 0 ? BalancerPolicy.Maglev.DEFAULT_TABLE_SIZE : Math.toIntExact(size));
+      }
+      Long min = ch.ringHash() != null ? ch.ringHash().minimumRingSize() : ch.minimumRingSize();
+      return new BalancerPolicy.RingHash(min == null || min == 0 ? BalancerPolicy.RingHash.DEFAULT_MINIMUM_RING_SIZE : min);
+    }
+    if (lb.simple() == null) {
+      return BalancerPolicy.DEFAULT;
+    }
+    return switch (lb.simple()) {
+      case ROUND_ROBIN -> new BalancerPolicy.RoundRobin();
+      case RANDOM -> new BalancerPolicy.Random();
+      case LEAST_CONN, LEAST_REQUEST, UNSPECIFIED, PASSTHROUGH -> BalancerPolicy.DEFAULT;
+    };
+  }
+
+  static HashPolicy hashPolicy(TrafficPolicy tp) {
+    ConsistentHashLB ch = tp == null || tp.loadBalancer() == null ? null : tp.loadBalancer().consistentHash();
+    if (ch == null) {
+      return HashPolicy.NONE;
+    }
+    if (ch.httpHeaderName() != null) {
+      return new RequestHash.Header(ch.httpHeaderName());
+    }
+    if (ch.httpCookie() != null) {
+      return new RequestHash.Cookie(ch.httpCookie().name());
+    }
+    if (Boolean.TRUE.equals(ch.useSourceIp())) {
+      return new RequestHash.SourceIp();
+    }
+    if (ch.httpQueryParameterName() != null) {
+      return new RequestHash.QueryParameter(ch.httpQueryParameterName());
+    }
+    return HashPolicy.NONE;
+  }
+
+  /**
+   * HTTP/2 to the endpoints when the port says so (protocol HTTP2/GRPC or a name prefixed http2/grpc)
+   * or when h2UpgradePolicy is UPGRADE; HTTP/1.1 when it is DO_NOT_UPGRADE; else what the caller spoke.
+   */
+  static UpstreamProtocol protocol(ServicePort port, TrafficPolicy tp) {
+    String protocol = port.protocol() == null ? "" : port.protocol().toUpperCase(Locale.ROOT);
+    String name = port.name() == null ? "" : port.name().toLowerCase(Locale.ROOT);
+    if (protocol.equals("HTTP2") || protocol.equals("GRPC") || name.startsWith("http2") || name.startsWith("grpc")) {
+      return UpstreamProtocol.HTTP2;
+    }
+    HTTPSettings http = tp == null || tp.connectionPool() == null ? null : tp.connectionPool().http();
+    if (http != null && !Boolean.TRUE.equals(http.useClientProtocol()) && http.h2UpgradePolicy() != null) {
+      return switch (http.h2UpgradePolicy()) {
+        case UPGRADE -> UpstreamProtocol.HTTP2;
+        case DO_NOT_UPGRADE -> UpstreamProtocol.HTTP1;
+        case DEFAULT -> UpstreamProtocol.USE_DOWNSTREAM;
+      };
+    }
+    return UpstreamProtocol.USE_DOWNSTREAM;
+  }
+
+  static ConnectionPoolSettings pool(TrafficPolicy tp) {
+    var cp = tp == null ? null : tp.connectionPool();
+    if (cp == null) {
+      return ConnectionPoolSettings.DEFAULT;
+    }
+    ConnectionPoolSettings d = ConnectionPoolSettings.DEFAULT;
+    var connect = cp.tcp() != null && cp.tcp().connectTimeout() != null ? cp.tcp().connectTimeout() : d.connectTimeout();
+    var idle = cp.http() != null && cp.http().idleTimeout() != null ? cp.http().idleTimeout() : d.idleTimeout();
+    int maxRequests = cp.http() != null && cp.http().maxRequestsPerConnection() != null
+        ? Math.max(0, cp.http().maxRequestsPerConnection())
+        : d.maxRequestsPerConnection();
+    return new ConnectionPoolSettings(connect, idle, maxRequests);
+  }
+}

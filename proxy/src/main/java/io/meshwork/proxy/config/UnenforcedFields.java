@@ -1,0 +1,107 @@
+package io.meshwork.proxy.config;
+
+import io.meshwork.model.Resource;
+import io.meshwork.model.networking.ConnectionPoolSettings;
+import io.meshwork.model.networking.DestinationRule;
+import io.meshwork.model.networking.LoadBalancerSettings;
+import io.meshwork.model.networking.PortTrafficPolicy;
+import io.meshwork.model.networking.Subset;
+import io.meshwork.model.networking.TrafficPolicy;
+import io.meshwork.model.networking.VirtualService;
+
+/**
+ * Names the fields we accept but do not enforce yet, one notice each, so an operator knows which
+ * parts of a valid Istio resource have no effect in this mesh.
+ */
+final class UnenforcedFields {
+  private UnenforcedFields() {}
+
+  static void destinationRule(Resource<DestinationRule> dr, Notices notices) {
+    trafficPolicy(dr, dr.spec().trafficPolicy(), "spec.trafficPolicy", notices);
+    for (int i = 0; i < dr.spec().subsets().size(); i++) {
+      Subset s = dr.spec().subsets().get(i);
+      trafficPolicy(dr, s.trafficPolicy(), "spec.subsets[" + i + "].trafficPolicy", notices);
+    }
+    if (dr.spec().workloadSelector() != null) {
+      notices.notEnforced(dr, "spec.workloadSelector");
+    }
+  }
+
+  static void virtualService(Resource<VirtualService> vs, Notices notices) {
+    if (!vs.spec().tcp().isEmpty()) {
+      notices.notEnforced(vs, "spec.tcp");
+    }
+    if (!vs.spec().tls().isEmpty()) {
+      notices.notEnforced(vs, "spec.tls");
+    }
+  }
+
+  private static void trafficPolicy(Resource<?> r, TrafficPolicy tp, String field, Notices notices) {
+    if (tp == null) {
+      return;
+    }
+    if (tp.tls() != null) {
+      notices.notEnforced(r, field + ".tls");
+    }
+    if (tp.outlierDetection() != null) {
+      notices.notEnforced(r, field + ".outlierDetection");
+    }
+    connectionPool(r, tp.connectionPool(), field + ".connectionPool", notices);
+    loadBalancer(r, tp.loadBalancer(), field + ".loadBalancer", notices);
+    for (int i = 0; i < tp.portLevelSettings().size(); i++) {
+      PortTrafficPolicy p = tp.portLevelSettings().get(i);
+      String pf = field + ".portLevelSettings[" + i + "]";
+      if (p.tls() != null) {
+        notices.notEnforced(r, pf + ".tls");
+      }
+      if (p.outlierDetection() != null) {
+        notices.notEnforced(r, pf + ".outlierDetection");
+      }
+      connectionPool(r, p.connectionPool(), pf + ".connectionPool", notices);
+      loadBalancer(r, p.loadBalancer(), pf + ".loadBalancer", notices);
+    }
+  }
+
+  /** connectTimeout, http.idleTimeout and maxRequestsPerConnection are enforced; the limits are not yet. */
+  private static void connectionPool(Resource<?> r, ConnectionPoolSettings cp, String field, Notices notices) {
+    if (cp == null) {
+      return;
+    }
+    var tcp = cp.tcp();
+    if (tcp != null) {
+      check(r, tcp.maxConnections(), field + ".tcp.maxConnections", notices);
+      check(r, tcp.tcpKeepalive(), field + ".tcp.tcpKeepalive", notices);
+      check(r, tcp.maxConnectionDuration(), field + ".tcp.maxConnectionDuration", notices);
+      check(r, tcp.idleTimeout(), field + ".tcp.idleTimeout", notices);
+    }
+    var http = cp.http();
+    if (http != null) {
+      check(r, http.http1MaxPendingRequests(), field + ".http.http1MaxPendingRequests", notices);
+      check(r, http.http2MaxRequests(), field + ".http.http2MaxRequests", notices);
+      check(r, http.maxRetries(), field + ".http.maxRetries", notices);
+      check(r, http.maxConcurrentStreams(), field + ".http.maxConcurrentStreams", notices);
+    }
+  }
+
+  private static void loadBalancer(Resource<?> r, LoadBalancerSettings lb, String field, Notices notices) {
+    if (lb == null) {
+      return;
+    }
+    check(r, lb.localityLbSetting(), field + ".localityLbSetting", notices);
+    check(r, lb.warmupDurationSecs(), field + ".warmupDurationSecs", notices);
+    if (lb.simple() == LoadBalancerSettings.SimpleLB.PASSTHROUGH) {
+      notices.add(r, field + ".simple", "PASSTHROUGH is not supported yet; LEAST_REQUEST is used");
+    }
+    if (lb.consistentHash() != null && lb.consistentHash().httpCookie() != null
+        && lb.consistentHash().httpCookie().ttl() != null) {
+      // Envoy generates the cookie when a ttl is set; we only hash an existing one.
+      notices.notEnforced(r, field + ".consistentHash.httpCookie.ttl");
+    }
+  }
+
+  private static void check(Resource<?> r, Object value, String field, Notices notices) {
+    if (value != null) {
+      notices.notEnforced(r, field);
+    }
+  }
+}
