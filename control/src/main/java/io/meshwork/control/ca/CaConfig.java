@@ -1,0 +1,45 @@
+package io.meshwork.control.ca;
+
+import io.meshwork.model.identity.SpiffeId;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How the CA issues.
+ *
+ * @param trustDomain the SPIFFE trust domain every issued identity belongs to
+ * @param rootValidity lifetime of a generated root (Istio's self-signed root: 10 years)
+ * @param defaultLeafTtl lifetime of a leaf when the caller asks for none (Istio: 24 h)
+ * @param maxLeafTtl the longest lifetime a caller may ask for (Istio's default cap: 90 days)
+ */
+public record CaConfig(String trustDomain, Duration rootValidity, Duration defaultLeafTtl, Duration maxLeafTtl) {
+  public static final String DEFAULT_TRUST_DOMAIN = "cluster.local";
+
+  public CaConfig {
+    Objects.requireNonNull(trustDomain, "trustDomain");
+    SpiffeId.forTrustDomain(trustDomain);
+    requirePositive("rootValidity", rootValidity);
+    requirePositive("defaultLeafTtl", defaultLeafTtl);
+    requirePositive("maxLeafTtl", maxLeafTtl);
+    if (defaultLeafTtl.compareTo(maxLeafTtl) > 0) {
+      throw new IllegalArgumentException("defaultLeafTtl: " + defaultLeafTtl + " (expected: <= maxLeafTtl " + maxLeafTtl + ")");
+    }
+    if (maxLeafTtl.compareTo(rootValidity) >= 0) {
+      throw new IllegalArgumentException("maxLeafTtl: " + maxLeafTtl + " (expected: < rootValidity " + rootValidity + ")");
+    }
+  }
+
+  public static CaConfig defaults() {
+    return forTrustDomain(DEFAULT_TRUST_DOMAIN);
+  }
+
+  public static CaConfig forTrustDomain(String trustDomain) {
+    return new CaConfig(trustDomain, Duration.ofDays(3650), Duration.ofHours(24), Duration.ofDays(90));
+  }
+
+  private static void requirePositive(String field, Duration value) {
+    if (value == null || value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(field + ": " + value + " (expected: > 0)");
+    }
+  }
+}
