@@ -1,0 +1,315 @@
+package io.meshwork.control.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meshwork.control.resource.ResourceKeys;
+import io.meshwork.control.resource.ResourceStore;
+import io.meshwork.control.resource.ResourceType;
+import io.meshwork.control.resource.StoredObject;
+import io.meshwork.control.store.StoreException;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves one connection's requests. Store calls block on SQLite's fsync, so each request is handled on the API's
+ * worker executor, never on the I/O event loop; reading pauses meanwhile, which keeps pipelined HTTP/1.1 answers
+ * in order (RFC 9112 §9.3.2) and lets TCP push back on a client that sends faster than the store writes. A watch
+ * hands the connection over to its {@link WatchStream}.
+ */
+final class ApiHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(ApiHandler.class);
+
+    private final ApiServices services;
+    private volatile WatchStream stream;
+    // Touched on the channel's event loop only.
+    private final ArrayDeque<FullHttpRequest> pending = new ArrayDeque<>();
+    private boolean busy;
+
+    ApiHandler(ApiServices services) {
+        this.services = services;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof FullHttpRequest request)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        // One read can decode several pipelined requests; they queue here and are served one at a time.
+        pending.add(request);
+        ctx.channel().config().setAutoRead(false);
+        serveNext(ctx);
+    }
+
+    private void serveNext(ChannelHandlerContext ctx) {
+        if (busy) {
+            return;
+        }
+        if (stream != null && !pending.isEmpty()) {
+            // A connection carrying a watch stream has no room for another answer.
+            releasePending();
+            ctx.close();
+            return;
+        }
+        FullHttpRequest next = pending.poll();
+        if (next == null) {
+            ctx.channel().config().setAutoRead(true);
+            return;
+        }
+        busy = true;
+        try {
+            services.executor().execute(() -> {
+                try {
+                    serve(ctx, next);
+                } finally {
+                    next.release();
+                    ctx.executor().execute(() -> {
+                        busy = false;
+                        serveNext(ctx);
+                    });
+                }
+            });
+        } catch (RejectedExecutionException shuttingDown) {
+            next.release();
+            releasePending();
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        releasePending();
+        ctx.fireChannelInactive();
+    }
+
+    private void releasePending() {
+        FullHttpRequest r;
+        while ((r = pending.poll()) != null) {
+            r.release();
+        }
+    }
+
+    private void serve(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (request.decoderResult().isFailure()) {
+            send(ctx, Reply.of(ApiStatus.badRequest("malformed HTTP request: "
+                    + request.decoderResult().cause().getMessage())), false);
+            return;
+        }
+        Reply reply;
+        try {
+            reply = route(ctx, request);
+        } catch (ApiException e) {
+            reply = Reply.of(e.status());
+        } catch (StoreException e) {
+            log.warn("store failure serving {} {}", request.method(), request.uri(), e);
+            reply = Reply.of(ApiStatus.of(HttpResponseStatus.SERVICE_UNAVAILABLE, "ServiceUnavailable",
+                    e.getMessage()));
+        } catch (RuntimeException e) {
+            log.error("failed serving {} {}", request.method(), request.uri(), e);
+            reply = Reply.of(ApiStatus.internal("internal error: " + e.getClass().getSimpleName()));
+        }
+        if (reply != null) {
+            send(ctx, reply, HttpUtil.isKeepAlive(request));
+        }
+    }
+
+    /** The reply to send, or null when the request became a watch stream. */
+    private Reply route(ChannelHandlerContext ctx, FullHttpRequest request) {
+        QueryStringDecoder query = new QueryStringDecoder(request.uri());
+        HttpMethod method = request.method();
+        ResourceEndpoints resources = services.resources();
+        return switch (ApiRoute.parse(query.path())) {
+            case ApiRoute.Health h -> only(method, "GET", () -> Reply.ok(services.json().createObjectNode()
+                    .put("status", "ok")));
+            case ApiRoute.Version v -> only(method, "GET", () -> Reply.ok(services.versionInfo()));
+            case ApiRoute.Discovery d -> only(method, "GET", () -> Reply.ok(ApiDiscovery.groups(services.json())));
+            case ApiRoute.Snapshot s -> only(method, "GET", () -> isWatch(query)
+                    ? watch(ctx, request, query, ResourceKeys.ALL, "SnapshotList",
+                            ApiRoute.MESHWORK_GROUP + "/" + ApiRoute.MESHWORK_VERSION, UnaryOperator.identity(),
+                            services.store()::listAll)
+                    : resources.snapshot());
+            case ApiRoute.Apply a -> only(method, "POST", () -> resources.apply(
+                    RequestBody.isYaml(request) ? "request.yaml" : "request.json",
+                    request.content().toString(StandardCharsets.UTF_8)));
+            case ApiRoute.Collection c -> {
+                if (method.equals(HttpMethod.GET)) {
+                    yield isWatch(query)
+                            ? watch(ctx, request, query, ResourceKeys.prefix(c.type().kind(), c.namespace()),
+                                    c.type().listKind(), c.type().apiVersion(),
+                                    o -> resources.present(c.type(), o),
+                                    () -> services.store().list(c.type().kind(), c.namespace()))
+                            : resources.list(c.type(), c.namespace());
+                }
+                boolean creatable = c.namespace() != null || !c.type().kind().namespaced();
+                if (method.equals(HttpMethod.POST) && creatable) {
+                    yield resources.create(c.type(), c.namespace(), RequestBody.object(request));
+                }
+                yield !creatable
+                        ? Reply.methodNotAllowed(method.name(), "GET")
+                        : Reply.methodNotAllowed(method.name(), "GET", "POST");
+            }
+            case ApiRoute.Item i -> {
+                String ns = i.type().kind().namespaced() ? i.namespace() : null;
+                if (method.equals(HttpMethod.GET)) {
+                    yield resources.get(i.type(), ns, i.name());
+                }
+                if (method.equals(HttpMethod.PUT)) {
+                    yield resources.replace(i.type(), ns, i.name(), RequestBody.object(request));
+                }
+                if (method.equals(HttpMethod.DELETE)) {
+                    JsonNode options = request.content().isReadable()
+                            ? RequestBody.object(request) : services.json().missingNode();
+                    yield resources.delete(i.type(), ns, i.name(), param(query, "resourceVersion"),
+                            options);
+                }
+                yield Reply.methodNotAllowed(method.name(), "GET", "PUT", "DELETE");
+            }
+            case ApiRoute.Registrations r -> method.equals(HttpMethod.POST)
+                    ? services.registrations().register(r.namespace(), RequestBody.object(request))
+                    : Reply.methodNotAllowed(method.name(), "POST");
+            case ApiRoute.Registration r -> {
+                if (r.keepAlive()) {
+                    yield method.equals(HttpMethod.PUT) || method.equals(HttpMethod.POST)
+                            ? services.registrations().keepAlive(r.namespace(), r.name())
+                            : Reply.methodNotAllowed(method.name(), "PUT", "POST");
+                }
+                yield method.equals(HttpMethod.DELETE)
+                        ? services.registrations().deregister(r.namespace(), r.name())
+                        : Reply.methodNotAllowed(method.name(), "DELETE");
+            }
+            case ApiRoute.Unknown u -> Reply.of(ApiStatus.notFound(u.reason()));
+            case ApiRoute.Invalid i -> Reply.of(ApiStatus.badRequest(i.reason()));
+        };
+    }
+
+    private static Reply only(HttpMethod method, String allowed, Supplier<Reply> answer) {
+        return method.name().equals(allowed) ? answer.get() : Reply.methodNotAllowed(method.name(), allowed);
+    }
+
+    private static boolean isWatch(QueryStringDecoder query) {
+        String w = param(query, "watch");
+        return "true".equals(w) || "1".equals(w);
+    }
+
+    private static String param(QueryStringDecoder query, String name) {
+        List<String> values = query.parameters().get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+
+    /**
+     * Answers with a chunked stream of events after {@code resourceVersion}. Without one (or with "0"), the stream
+     * starts with an ADDED event per existing object and continues from the revision they were read at, as
+     * Kubernetes does.
+     */
+    private Reply watch(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query, String prefix,
+            String bookmarkKind, String bookmarkApiVersion, UnaryOperator<ObjectNode> present,
+            Supplier<ResourceStore.ObjectList> initial) {
+        String rv = param(query, "resourceVersion");
+        long from = -1;
+        if (rv != null && !rv.isEmpty() && !rv.equals("0")) {
+            try {
+                from = Long.parseLong(rv);
+            } catch (NumberFormatException e) {
+                from = -2;
+            }
+            if (from < 0) {
+                return Reply.of(ApiStatus.badRequest("resourceVersion: " + rv
+                        + " (expected: a resourceVersion previously returned by this server)"));
+            }
+            long compacted = services.store().keyValueStore().compactRevision();
+            if (from < compacted) {
+                return Reply.of(ApiStatus.gone("too old resource version: " + from + " (" + compacted
+                        + "); list again and watch from the list's resourceVersion"));
+            }
+        }
+        Duration timeout = null;
+        String timeoutSeconds = param(query, "timeoutSeconds");
+        if (timeoutSeconds != null) {
+            try {
+                timeout = Duration.ofSeconds(Long.parseLong(timeoutSeconds));
+            } catch (NumberFormatException e) {
+                return Reply.of(ApiStatus.badRequest("timeoutSeconds: " + timeoutSeconds + " (expected: an integer)"));
+            }
+        }
+        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        head.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        head.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE);
+        HttpUtil.setTransferEncodingChunked(head, true);
+        ctx.channel().writeAndFlush(head);
+        stream = new WatchStream(ctx.channel(), services.store(), services.json(), present, bookmarkKind,
+                bookmarkApiVersion);
+        if (from < 0) {
+            ResourceStore.ObjectList list = initial.get();
+            for (StoredObject o : list.items()) {
+                stream.sendInitial(o);
+            }
+            from = list.revision();
+        }
+        stream.start(prefix, from, services.ticker(), services.bookmarkInterval(), timeout);
+        return null;
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        WatchStream s = stream;
+        if (s != null) {
+            s.writabilityChanged();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("connection {} failed", ctx.channel().remoteAddress(), cause);
+        ctx.close();
+    }
+
+    private void send(ChannelHandlerContext ctx, Reply reply, boolean keepAlive) {
+        byte[] body;
+        try {
+            ObjectMapper json = services.json();
+            body = json.writerWithDefaultPrettyPrinter().writeValueAsBytes(reply.body());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, reply.status(),
+                Unpooled.wrappedBuffer(body, new byte[] {'\n'}));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        HttpUtil.setContentLength(response, response.content().readableBytes());
+        for (String w : reply.warnings()) {
+            response.headers().add(HttpHeaderNames.WARNING, "299 - \"" + w.replace("\"", "'") + "\"");
+        }
+        reply.headers().forEach(response.headers()::set);
+        HttpUtil.setKeepAlive(response, keepAlive);
+        var f = ctx.writeAndFlush(response);
+        if (!keepAlive) {
+            f.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+}

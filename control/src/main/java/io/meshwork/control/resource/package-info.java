@@ -1,0 +1,2 @@
+/** Kubernetes-style objects (apiVersion, kind, metadata, spec) kept in the key-value store, with admission checks. */
+package io.meshwork.control.resource;
