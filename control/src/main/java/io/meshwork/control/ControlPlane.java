@@ -3,11 +3,23 @@ package io.meshwork.control;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meshwork.control.api.ApiSecurity;
 import io.meshwork.control.api.ApiServer;
+import io.meshwork.control.auth.AdminToken;
+import io.meshwork.control.auth.Authenticator;
+import io.meshwork.control.ca.CaConfig;
+import io.meshwork.control.ca.CertificateAuthority;
+import io.meshwork.control.ca.StoreCaStorage;
 import io.meshwork.control.resource.ResourceStore;
 import io.meshwork.control.store.KeyValueStore;
 import io.meshwork.control.store.SqliteStore;
+import io.meshwork.control.tls.ServingCertificate;
+import io.meshwork.model.identity.SpiffeId;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -16,48 +28,81 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** A running control plane: the store in its data directory and the API serving it. */
+/**
+ * A running control plane: the store in its data directory, the CA whose root lives in that store, and the API
+ * serving both over TLS with the admin credential guarding writes.
+ */
 public final class ControlPlane implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
 
     /** How often history beyond the retained revisions is dropped. */
     static final Duration COMPACTION_PERIOD = Duration.ofMinutes(1);
+    /** How often the CA's timed work runs: staged roots activate, retired roots leave, the API cert renews. */
+    static final Duration CA_MAINTENANCE_PERIOD = Duration.ofSeconds(15);
+    /** The trust bundle in the data directory, for local clients (curl --cacert, the CLI). */
+    public static final String TRUST_BUNDLE_FILE = "ca.pem";
 
     private final SqliteStore store;
     private final ApiServer api;
     private final long historyRevisions;
-    private final ScheduledExecutorService compactor;
+    private final CertificateAuthority ca;
+    private final ServingCertificate serving;
+    private final AdminToken adminToken;
+    private final Path trustBundleFile;
+    private final ScheduledExecutorService maintenance;
 
-    private ControlPlane(SqliteStore store, ApiServer api, long historyRevisions) {
+    private ControlPlane(SqliteStore store, ApiServer api, long historyRevisions, CertificateAuthority ca,
+            ServingCertificate serving, AdminToken adminToken, Path trustBundleFile) {
         this.store = store;
         this.api = api;
         this.historyRevisions = historyRevisions;
-        this.compactor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "meshwork-compactor");
+        this.ca = ca;
+        this.serving = serving;
+        this.adminToken = adminToken;
+        this.trustBundleFile = trustBundleFile;
+        this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "meshwork-maintenance");
             t.setDaemon(true);
             return t;
         });
         long period = COMPACTION_PERIOD.toMillis();
-        compactor.scheduleWithFixedDelay(this::compactQuietly, period, period, TimeUnit.MILLISECONDS);
+        maintenance.scheduleWithFixedDelay(this::compactQuietly, period, period, TimeUnit.MILLISECONDS);
+        long caPeriod = CA_MAINTENANCE_PERIOD.toMillis();
+        maintenance.scheduleWithFixedDelay(this::maintainCaQuietly, caPeriod, caPeriod, TimeUnit.MILLISECONDS);
     }
 
     /**
-     * Opens the store and starts the API.
+     * Opens the store and the CA (generating a root on first start, or importing the configured one) and starts
+     * the API.
      *
      * @throws io.meshwork.control.store.StorageFailureException if the data directory cannot hold the store
+     * @throws IllegalArgumentException if the configured root cannot act as a CA
      * @throws IllegalStateException if the address cannot be bound
      */
     public static ControlPlane start(ControlPlaneSettings settings) {
-        Path db = settings.dataDir().resolve(SqliteStore.FILE_NAME);
+        Path dataDir = settings.dataDir().toAbsolutePath();
+        createDirectories(dataDir);
+        Path db = dataDir.resolve(SqliteStore.FILE_NAME);
         SqliteStore store = SqliteStore.open(db, settings.clock(), settings.leaseCheckInterval());
         try {
+            ownerOnly(db);
+            CertificateAuthority ca = openCa(store, settings);
+            Path bundleFile = dataDir.resolve(TRUST_BUNDLE_FILE);
+            writeTrustBundle(ca, bundleFile);
+            AdminToken admin = AdminToken.open(store, dataDir);
+            ServingCertificate serving = settings.tls()
+                    ? ServingCertificate.issue(ca, settings.clock(), settings.listen()) : null;
+            if (!settings.tls()) {
+                log.warn("serving the API over plaintext HTTP: tokens and certificates cross the network unprotected");
+            }
+            ApiSecurity security = new ApiSecurity(new Authenticator(admin, ca), ca, serving, store,
+                    settings.rootActivationDelay(), () -> writeTrustBundle(ca, bundleFile));
             ApiServer api = ApiServer.start(settings.listen(), new ResourceStore(store, new ObjectMapper()),
-                    settings.bookmarkInterval(), versionInfo());
-            InetSocketAddress at = api.localAddress();
-            log.info("control plane listening on http://{}:{} (data {}, revision {})",
-                    at.getAddress().getHostAddress(), at.getPort(), db, store.currentRevision());
-            return new ControlPlane(store, api, settings.historyRevisions());
+                    settings.bookmarkInterval(), versionInfo(), security);
+            log.info("control plane listening on {} (data {}, revision {}, trust domain {})",
+                    api.url(), db, store.currentRevision(), ca.trustDomain());
+            return new ControlPlane(store, api, settings.historyRevisions(), ca, serving, admin, bundleFile);
         } catch (RuntimeException e) {
             store.close();
             throw e;
@@ -72,8 +117,36 @@ public final class ControlPlane implements AutoCloseable {
         return api.localAddress();
     }
 
+    /** The API's base URL, {@code https://127.0.0.1:15010} (or {@code http://} when TLS is off). */
+    public String url() {
+        return api.url();
+    }
+
+    public boolean tls() {
+        return serving != null;
+    }
+
     public KeyValueStore store() {
         return store;
+    }
+
+    public CertificateAuthority certificateAuthority() {
+        return ca;
+    }
+
+    /** {@code <data-dir>/ca.pem}: the trust bundle, rewritten whenever it changes. */
+    public Path trustBundleFile() {
+        return trustBundleFile;
+    }
+
+    /** {@code <data-dir>/admin-token}: the admin credential, readable by its owner only. */
+    public Path adminTokenFile() {
+        return adminToken.file();
+    }
+
+    /** A join token for {@code service} in {@code namespace}, for embedders that start sidecars themselves. */
+    public String joinToken(String service, String namespace, Duration ttl) {
+        return ca.joinTokens().create(SpiffeId.forWorkload(ca.trustDomain(), namespace, service), ttl);
     }
 
     /**
@@ -89,6 +162,24 @@ public final class ControlPlane implements AutoCloseable {
         return store.compactRevision();
     }
 
+    /**
+     * Activates a staged root that is due, drops retired roots whose leaves expired, and renews the API's serving
+     * certificate at half its life. Runs every {@link #CA_MAINTENANCE_PERIOD}.
+     */
+    public void maintainCa() {
+        boolean activated = ca.activateStagedRoot();
+        boolean pruned = !ca.pruneTrustBundle().isEmpty();
+        if (activated || pruned) {
+            writeTrustBundle(ca, trustBundleFile);
+            log.info("trust bundle changed ({}): {} root(s), signing root {}",
+                    activated ? "staged root activated" : "retired root removed", ca.trustBundle().roots().size(),
+                    io.meshwork.control.ca.TrustBundle.fingerprint(ca.rootCertificate()));
+        }
+        if (serving != null && serving.renewIfDue()) {
+            log.info("renewed the API's serving certificate");
+        }
+    }
+
     private void compactQuietly() {
         try {
             compactHistory();
@@ -97,13 +188,72 @@ public final class ControlPlane implements AutoCloseable {
         }
     }
 
+    private void maintainCaQuietly() {
+        try {
+            maintainCa();
+        } catch (RuntimeException e) {
+            log.warn("CA maintenance failed; retrying in {}", CA_MAINTENANCE_PERIOD, e);
+        }
+    }
+
     @Override
     public void close() {
-        compactor.shutdownNow();
+        maintenance.shutdownNow();
         try {
             api.close();
         } finally {
             store.close();
+        }
+    }
+
+    private static CertificateAuthority openCa(KeyValueStore store, ControlPlaneSettings settings) {
+        StoreCaStorage storage = new StoreCaStorage(store);
+        CaConfig config = CaConfig.forTrustDomain(settings.trustDomain());
+        if (settings.caCertFile() == null) {
+            return CertificateAuthority.open(storage, config, settings.clock());
+        }
+        return CertificateAuthority.importRoot(read("caCertFile", settings.caCertFile()),
+                read("caKeyFile", settings.caKeyFile()), storage, config, settings.clock());
+    }
+
+    private static String read(String field, Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(field + ": " + file + " (expected: a readable PEM file; "
+                    + e.getMessage() + ")", e);
+        }
+    }
+
+    /** Public data, but replaced atomically so a client never reads half a bundle. */
+    private static void writeTrustBundle(CertificateAuthority ca, Path file) {
+        try {
+            Path temp = Files.createTempFile(file.getParent(), "." + TRUST_BUNDLE_FILE, ".tmp");
+            Files.writeString(temp, ca.trustBundle().toPem(), StandardCharsets.US_ASCII);
+            Files.move(temp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing " + file, e);
+        }
+    }
+
+    private static void createDirectories(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("dataDir: " + dir + " (expected: a writable directory)", e);
+        }
+    }
+
+    /** The store holds the CA's root key: on POSIX systems only the owner may read it. */
+    private static void ownerOnly(Path db) {
+        if (!db.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            return;
+        }
+        try {
+            Files.setPosixFilePermissions(db, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException | UnsupportedOperationException e) {
+            log.warn("cannot restrict {} to its owner: {}", db, e.getMessage());
         }
     }
 

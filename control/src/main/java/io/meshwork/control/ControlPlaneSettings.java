@@ -1,5 +1,7 @@
 package io.meshwork.control;
 
+import io.meshwork.control.ca.CaConfig;
+import io.meshwork.model.identity.SpiffeId;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -9,21 +11,29 @@ import java.util.Objects;
 /**
  * How to run a control plane.
  *
- * @param dataDir            where {@code meshwork.db} lives; created if missing
- * @param listen             the API's address; port 0 picks a free one
- * @param bookmarkInterval   how often watch streams carry a BOOKMARK so idle clients can resume (default 10 s)
- * @param leaseCheckInterval how often lapsed leases are looked for (default 500 ms)
- * @param clock              the time leases are measured by
- * @param historyRevisions   how many revisions of change history watches can resume from (older history is
- *                           compacted, as etcd's revision-based auto-compaction does; default 10 000)
+ * @param dataDir             where {@code meshwork.db}, {@code ca.pem} and {@code admin-token} live; created if missing
+ * @param listen              the API's address; port 0 picks a free one
+ * @param bookmarkInterval    how often watch streams carry a BOOKMARK so idle clients can resume (default 10 s)
+ * @param leaseCheckInterval  how often lapsed leases are looked for (default 500 ms)
+ * @param clock               the time leases, certificates and tokens are measured by
+ * @param historyRevisions    how many revisions of change history watches can resume from (older history is
+ *                            compacted, as etcd's revision-based auto-compaction does; default 10 000)
+ * @param trustDomain         the SPIFFE trust domain of every identity the CA issues (default cluster.local)
+ * @param caCertFile          a PEM root certificate to sign with instead of a generated one, or null
+ * @param caKeyFile           the unencrypted PEM private key of {@code caCertFile}; both or neither
+ * @param tls                 serve the API over TLS (the default); false serves plaintext, for development only
+ * @param rootActivationDelay how long a rotated root is trusted before it signs, so every sidecar has the new
+ *                            bundle first (default 2 min: several polls of the bundle)
  */
 public record ControlPlaneSettings(Path dataDir, InetSocketAddress listen, Duration bookmarkInterval,
-        Duration leaseCheckInterval, Clock clock, long historyRevisions) {
+        Duration leaseCheckInterval, Clock clock, long historyRevisions, String trustDomain, Path caCertFile,
+        Path caKeyFile, boolean tls, Duration rootActivationDelay) {
 
     public static final int DEFAULT_PORT = 15010;
     public static final Duration DEFAULT_BOOKMARK_INTERVAL = Duration.ofSeconds(10);
     public static final Duration DEFAULT_LEASE_CHECK_INTERVAL = Duration.ofMillis(500);
     public static final long DEFAULT_HISTORY_REVISIONS = 10_000;
+    public static final Duration DEFAULT_ROOT_ACTIVATION_DELAY = Duration.ofMinutes(2);
 
     public ControlPlaneSettings {
         Objects.requireNonNull(dataDir, "dataDir");
@@ -34,24 +44,60 @@ public record ControlPlaneSettings(Path dataDir, InetSocketAddress listen, Durat
         if (historyRevisions < 1) {
             throw new IllegalArgumentException("historyRevisions: " + historyRevisions + " (expected: >= 1)");
         }
+        if (trustDomain == null || !(SpiffeId.parse("spiffe://" + trustDomain) instanceof SpiffeId.Valid)) {
+            throw new IllegalArgumentException("trustDomain: " + trustDomain
+                    + " (expected: a trust domain such as cluster.local)");
+        }
+        if ((caCertFile == null) != (caKeyFile == null)) {
+            throw new IllegalArgumentException("caKeyFile: " + caKeyFile + " with caCertFile: " + caCertFile
+                    + " (expected: both files or neither)");
+        }
+        if (rootActivationDelay == null || rootActivationDelay.isNegative()) {
+            throw new IllegalArgumentException("rootActivationDelay: " + rootActivationDelay + " (expected: >= 0)");
+        }
     }
 
     public ControlPlaneSettings(Path dataDir, InetSocketAddress listen) {
         this(dataDir, listen, DEFAULT_BOOKMARK_INTERVAL, DEFAULT_LEASE_CHECK_INTERVAL, Clock.systemUTC(),
-                DEFAULT_HISTORY_REVISIONS);
+                DEFAULT_HISTORY_REVISIONS, CaConfig.DEFAULT_TRUST_DOMAIN, null, null, true,
+                DEFAULT_ROOT_ACTIVATION_DELAY);
     }
 
     public ControlPlaneSettings withBookmarkInterval(Duration interval) {
-        return new ControlPlaneSettings(dataDir, listen, interval, leaseCheckInterval, clock, historyRevisions);
+        return new ControlPlaneSettings(dataDir, listen, interval, leaseCheckInterval, clock, historyRevisions,
+                trustDomain, caCertFile, caKeyFile, tls, rootActivationDelay);
     }
 
     public ControlPlaneSettings withClock(Clock newClock, Duration newLeaseCheckInterval) {
         return new ControlPlaneSettings(dataDir, listen, bookmarkInterval, newLeaseCheckInterval, newClock,
-                historyRevisions);
+                historyRevisions, trustDomain, caCertFile, caKeyFile, tls, rootActivationDelay);
     }
 
     public ControlPlaneSettings withHistoryRevisions(long revisions) {
-        return new ControlPlaneSettings(dataDir, listen, bookmarkInterval, leaseCheckInterval, clock, revisions);
+        return new ControlPlaneSettings(dataDir, listen, bookmarkInterval, leaseCheckInterval, clock, revisions,
+                trustDomain, caCertFile, caKeyFile, tls, rootActivationDelay);
+    }
+
+    public ControlPlaneSettings withTrustDomain(String domain) {
+        return new ControlPlaneSettings(dataDir, listen, bookmarkInterval, leaseCheckInterval, clock,
+                historyRevisions, domain, caCertFile, caKeyFile, tls, rootActivationDelay);
+    }
+
+    /** Signs with an operator-supplied root (PEM certificate and unencrypted PEM key) instead of a generated one. */
+    public ControlPlaneSettings withCaFiles(Path certFile, Path keyFile) {
+        return new ControlPlaneSettings(dataDir, listen, bookmarkInterval, leaseCheckInterval, clock,
+                historyRevisions, trustDomain, certFile, keyFile, tls, rootActivationDelay);
+    }
+
+    /** {@code false} serves the API over plaintext HTTP: for development and tests, never across machines. */
+    public ControlPlaneSettings withTls(boolean enabled) {
+        return new ControlPlaneSettings(dataDir, listen, bookmarkInterval, leaseCheckInterval, clock,
+                historyRevisions, trustDomain, caCertFile, caKeyFile, enabled, rootActivationDelay);
+    }
+
+    public ControlPlaneSettings withRootActivationDelay(Duration delay) {
+        return new ControlPlaneSettings(dataDir, listen, bookmarkInterval, leaseCheckInterval, clock,
+                historyRevisions, trustDomain, caCertFile, caKeyFile, tls, delay);
     }
 
     private static void requirePositive(String field, Duration d) {

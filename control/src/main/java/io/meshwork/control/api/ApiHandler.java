@@ -4,11 +4,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meshwork.control.auth.Caller;
 import io.meshwork.control.resource.ResourceKeys;
 import io.meshwork.control.resource.ResourceStore;
 import io.meshwork.control.resource.ResourceType;
 import io.meshwork.control.resource.StoredObject;
 import io.meshwork.control.store.StoreException;
+import io.meshwork.model.Kind;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -25,13 +27,19 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.ssl.SslHandler;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -123,7 +131,9 @@ final class ApiHandler extends ChannelInboundHandlerAdapter {
         }
         Reply reply;
         try {
-            reply = route(ctx, request);
+            Caller caller = services.security().authenticator().authenticate(
+                    request.headers().get(HttpHeaderNames.AUTHORIZATION), peerChain(ctx));
+            reply = route(ctx, request, caller);
         } catch (ApiException e) {
             reply = Reply.of(e.status());
         } catch (StoreException e) {
@@ -140,11 +150,24 @@ final class ApiHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** The reply to send, or null when the request became a watch stream. */
-    private Reply route(ChannelHandlerContext ctx, FullHttpRequest request) {
+    private Reply route(ChannelHandlerContext ctx, FullHttpRequest request, Caller caller) {
         QueryStringDecoder query = new QueryStringDecoder(request.uri());
         HttpMethod method = request.method();
         ResourceEndpoints resources = services.resources();
-        return switch (ApiRoute.parse(query.path())) {
+        ApiRoute route = ApiRoute.parse(query.path());
+        Optional<Reply> refused = services.access().check(route, method, caller);
+        if (refused.isPresent()) {
+            return refused.get();
+        }
+        SecurityEndpoints ca = services.certificates();
+        return switch (route) {
+            case ApiRoute.Certificates c -> only(method, "POST", () -> ca.certificates(caller,
+                    RequestBody.object(request)));
+            case ApiRoute.Bundle b -> only(method, "GET", () -> ca.trustBundle(
+                    request.headers().get(HttpHeaderNames.IF_NONE_MATCH)));
+            case ApiRoute.Tokens t -> only(method, "POST", () -> ca.tokens(RequestBody.object(request)));
+            case ApiRoute.RootRotation r -> only(method, "POST", () -> ca.rotate(request.content().isReadable()
+                    ? RequestBody.object(request) : services.json().missingNode()));
             case ApiRoute.Health h -> only(method, "GET", () -> Reply.ok(services.json().createObjectNode()
                     .put("status", "ok")));
             case ApiRoute.Version v -> only(method, "GET", () -> Reply.ok(services.versionInfo()));
@@ -190,10 +213,24 @@ final class ApiHandler extends ChannelInboundHandlerAdapter {
                 }
                 yield Reply.methodNotAllowed(method.name(), "GET", "PUT", "DELETE");
             }
-            case ApiRoute.Registrations r -> method.equals(HttpMethod.POST)
-                    ? services.registrations().register(r.namespace(), RequestBody.object(request))
-                    : Reply.methodNotAllowed(method.name(), "POST");
+            case ApiRoute.Registrations r -> {
+                if (!method.equals(HttpMethod.POST)) {
+                    yield Reply.methodNotAllowed(method.name(), "POST");
+                }
+                ObjectNode body = RequestBody.object(request);
+                yield services.access().ownService(caller, body.path("service").asText())
+                        .orElseGet(() -> services.registrations().register(r.namespace(), body));
+            }
             case ApiRoute.Registration r -> {
+                // A workload acts only on its own registrations; a missing one falls through to the 404 that tells
+                // a sidecar whose lease lapsed to register again.
+                Optional<Reply> foreign = caller instanceof Caller.Workload
+                        ? registeredService(r.namespace(), r.name())
+                                .flatMap(service -> services.access().ownService(caller, service))
+                        : Optional.empty();
+                if (foreign.isPresent()) {
+                    yield foreign.get();
+                }
                 if (r.keepAlive()) {
                     yield method.equals(HttpMethod.PUT) || method.equals(HttpMethod.POST)
                             ? services.registrations().keepAlive(r.namespace(), r.name())
@@ -206,6 +243,27 @@ final class ApiHandler extends ChannelInboundHandlerAdapter {
             case ApiRoute.Unknown u -> Reply.of(ApiStatus.notFound(u.reason()));
             case ApiRoute.Invalid i -> Reply.of(ApiStatus.badRequest(i.reason()));
         };
+    }
+
+    /** The service account of a registered workload, if there is such a registration. */
+    private Optional<String> registeredService(String namespace, String name) {
+        return services.store().get(Kind.WORKLOAD_ENTRY, namespace, name)
+                .map(o -> o.object().path("spec").path("serviceAccount").asText(""));
+    }
+
+    /** The client's certificate chain, verified by the handshake; empty over plaintext or without one. */
+    private static List<X509Certificate> peerChain(ChannelHandlerContext ctx) {
+        SslHandler tls = ctx.pipeline().get(SslHandler.class);
+        if (tls == null) {
+            return List.of();
+        }
+        try {
+            Certificate[] chain = tls.engine().getSession().getPeerCertificates();
+            return Arrays.stream(chain).filter(X509Certificate.class::isInstance)
+                    .map(X509Certificate.class::cast).toList();
+        } catch (SSLPeerUnverifiedException none) {
+            return List.of();
+        }
     }
 
     private static Reply only(HttpMethod method, String allowed, Supplier<Reply> answer) {
@@ -291,16 +349,22 @@ final class ApiHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void send(ChannelHandlerContext ctx, Reply reply, boolean keepAlive) {
-        byte[] body;
-        try {
-            ObjectMapper json = services.json();
-            body = json.writerWithDefaultPrettyPrinter().writeValueAsBytes(reply.body());
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
+        FullHttpResponse response;
+        if (reply.status().equals(HttpResponseStatus.NOT_MODIFIED)) {
+            // RFC 9110 §15.4.5: a 304 carries no content.
+            response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, reply.status(), Unpooled.EMPTY_BUFFER);
+        } else {
+            byte[] body;
+            try {
+                ObjectMapper json = services.json();
+                body = json.writerWithDefaultPrettyPrinter().writeValueAsBytes(reply.body());
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+            response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, reply.status(),
+                    Unpooled.wrappedBuffer(body, new byte[] {'\n'}));
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         }
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, reply.status(),
-                Unpooled.wrappedBuffer(body, new byte[] {'\n'}));
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         HttpUtil.setContentLength(response, response.content().readableBytes());
         for (String w : reply.warnings()) {
             response.headers().add(HttpHeaderNames.WARNING, "299 - \"" + w.replace("\"", "'") + "\"");

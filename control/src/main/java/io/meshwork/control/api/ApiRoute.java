@@ -35,6 +35,22 @@ sealed interface ApiRoute {
     record Apply() implements ApiRoute {
     }
 
+    /** {@code /apis/meshwork.io/v1alpha1/certificates}: a CSR in, an X.509-SVID out. */
+    record Certificates() implements ApiRoute {
+    }
+
+    /** {@code /apis/meshwork.io/v1alpha1/trustbundle}: the roots every peer must trust, public. */
+    record Bundle() implements ApiRoute {
+    }
+
+    /** {@code /apis/meshwork.io/v1alpha1/tokens}: join tokens, made by the admin. */
+    record Tokens() implements ApiRoute {
+    }
+
+    /** {@code /apis/meshwork.io/v1alpha1/ca/rotate}: starts a root rotation. */
+    record RootRotation() implements ApiRoute {
+    }
+
     /** {@code /apis/meshwork.io/v1alpha1/namespaces/{ns}/registrations}. */
     record Registrations(String namespace) implements ApiRoute {
     }
@@ -115,6 +131,18 @@ sealed interface ApiRoute {
                 }
                 if (rest.equals(List.of("apply"))) {
                     return new Apply();
+                }
+                if (rest.equals(List.of("certificates"))) {
+                    return new Certificates();
+                }
+                if (rest.equals(List.of("trustbundle"))) {
+                    return new Bundle();
+                }
+                if (rest.equals(List.of("tokens"))) {
+                    return new Tokens();
+                }
+                if (rest.equals(List.of("ca", "rotate"))) {
+                    return new RootRotation();
                 }
                 if (rest.size() >= 3 && rest.get(0).equals("namespaces") && rest.get(2).equals("registrations")) {
                     return registration(rest);

@@ -36,6 +36,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** The API's HTTP/1.1 server; the only class that knows the Netty pipeline. */
 public final class ApiServer implements AutoCloseable {
 
+    /** Whether connections are TLS; false only when plaintext was asked for. */
+    private final boolean tls;
+
     /** Largest request body accepted; larger ones get 413 from the aggregator. Resources are small documents. */
     static final int MAX_BODY_BYTES = 4 * 1024 * 1024;
     private static final int IO_THREADS = 2;
@@ -48,7 +51,8 @@ public final class ApiServer implements AutoCloseable {
     private final Channel serverChannel;
 
     private ApiServer(EventLoopGroup boss, EventLoopGroup ioLoops, ExecutorService workers,
-            ScheduledExecutorService ticker, Channel serverChannel) {
+            ScheduledExecutorService ticker, Channel serverChannel, boolean tls) {
+        this.tls = tls;
         this.boss = boss;
         this.ioLoops = ioLoops;
         this.workers = workers;
@@ -63,7 +67,7 @@ public final class ApiServer implements AutoCloseable {
      * @param versionInfo      the body of {@code GET /version}
      */
     public static ApiServer start(InetSocketAddress listen, ResourceStore store, Duration bookmarkInterval,
-            ObjectNode versionInfo) {
+            ObjectNode versionInfo, ApiSecurity security) {
         ObjectMapper json = new ObjectMapper();
         Admission admission = new Admission();
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(daemon("meshwork-api-ticker"));
@@ -71,7 +75,7 @@ public final class ApiServer implements AutoCloseable {
         ExecutorService workers = Executors.newFixedThreadPool(WORKER_THREADS, daemon("meshwork-api-worker"));
         ApiServices services = new ApiServices(store, new ResourceEndpoints(store, admission, json),
                 new RegistrationEndpoints(new ServiceRegistry(store, admission, json), json), json, workers, ticker,
-                bookmarkInterval, versionInfo);
+                bookmarkInterval, versionInfo, security);
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class
@@ -86,6 +90,11 @@ public final class ApiServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel c) {
+                        if (security.tls() != null) {
+                            // Each connection takes the context current at accept time, so a renewed serving
+                            // certificate applies to new connections without disturbing open ones.
+                            c.pipeline().addLast("tls", security.tls().get().newHandler(c.alloc()));
+                        }
                         c.pipeline()
                                 .addLast("http", new HttpServerCodec())
                                 .addLast("keep-alive", new HttpServerKeepAliveHandler())
@@ -99,11 +108,18 @@ public final class ApiServer implements AutoCloseable {
             throw new IllegalStateException("listen: " + listen + " (" + bound.cause().getMessage() + ")",
                     bound.cause());
         }
-        return new ApiServer(boss, ioLoops, workers, ticker, bound.channel());
+        return new ApiServer(boss, ioLoops, workers, ticker, bound.channel(), security.tls() != null);
     }
 
     public InetSocketAddress localAddress() {
         return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** The base URL clients use: https unless plaintext was asked for. */
+    public String url() {
+        InetSocketAddress at = localAddress();
+        String host = at.getAddress().getHostAddress();
+        return (tls ? "https" : "http") + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + at.getPort();
     }
 
     @Override

@@ -9,7 +9,7 @@ import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * What the request handlers share: the store, the endpoints over it, the executor requests run on (off the I/O
- * threads), and the watch streams' ticker.
+ * threads), the watch streams' ticker, and who may call what.
  */
 record ApiServices(
         ResourceStore store,
@@ -19,5 +19,16 @@ record ApiServices(
         Executor executor,
         ScheduledExecutorService ticker,
         Duration bookmarkInterval,
-        ObjectNode versionInfo) {
+        ObjectNode versionInfo,
+        ApiSecurity security,
+        SecurityEndpoints certificates,
+        AccessPolicy access) {
+
+    ApiServices(ResourceStore store, ResourceEndpoints resources, RegistrationEndpoints registrations,
+            ObjectMapper json, Executor executor, ScheduledExecutorService ticker, Duration bookmarkInterval,
+            ObjectNode versionInfo, ApiSecurity security) {
+        this(store, resources, registrations, json, executor, ticker, bookmarkInterval, versionInfo, security,
+                new SecurityEndpoints(security, json),
+                new AccessPolicy(security.authenticator().adminToken().file()));
+    }
 }

@@ -3,6 +3,9 @@ package io.meshwork.control.ca;
 import io.meshwork.control.ca.IssuanceException.Reason;
 import io.meshwork.model.identity.SpiffeId;
 import java.math.BigInteger;
+import java.net.InetAddress;
+import java.security.PublicKey;
+import java.security.interfaces.RSAPublicKey;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -15,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Collectors;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 
 /**
  * The mesh's certificate authority. It signs X.509-SVIDs for CSRs whose key stays with the
@@ -31,10 +36,35 @@ public final class CertificateAuthority {
   static final String TRUST_BUNDLE = "trust-bundle.pem";
   /** Per root, the latest notAfter of a leaf it signed: when it may leave the bundle. */
   static final String LEAF_HORIZONS = "leaf-horizons.txt";
+  /** A root that peers already trust but that does not sign yet (two-phase rotation). */
+  static final String STAGED_CERT = "staged-root-cert.pem";
+  static final String STAGED_KEY = "staged-root-key.pem";
+  static final String STAGED_ACTIVATION = "staged-root-activation.txt";
   /** Leaves start this much before "now" so peers whose clocks lag accept them at once. */
   static final Duration CLOCK_SKEW = Duration.ofMinutes(1);
 
-  private record State(RootKey root, TrustBundle bundle, Map<String, Instant> horizons) {}
+  private record State(RootKey root, TrustBundle bundle, Map<String, Instant> horizons, Staged staged) {
+    State(RootKey root, TrustBundle bundle, Map<String, Instant> horizons) {
+      this(root, bundle, horizons, null);
+    }
+
+    State with(TrustBundle nextBundle, Map<String, Instant> nextHorizons) {
+      return new State(root, nextBundle, nextHorizons, staged);
+    }
+  }
+
+  /** A root published in the bundle ahead of signing, and the moment it starts to sign. */
+  public record StagedRoot(X509Certificate certificate, Instant activatesAt) {}
+
+  private record Staged(RootKey key, Instant activatesAt) {
+    X509Certificate certificate() {
+      return key.certificate();
+    }
+
+    StagedRoot view() {
+      return new StagedRoot(key.certificate(), activatesAt);
+    }
+  }
 
   private final CaStorage storage;
   private final CaConfig config;
@@ -68,7 +98,11 @@ public final class CertificateAuthority {
         .map(b -> b.contains(root.certificate()) ? b : b.withNewest(root.certificate()))
         .orElse(new TrustBundle(List.of(root.certificate())));
     Map<String, Instant> horizons = storage.get(LEAF_HORIZONS).map(CertificateAuthority::parseHorizons).orElse(Map.of());
-    return new CertificateAuthority(storage, config, clock, new State(root, bundle, horizons));
+    Staged staged = loadStaged(storage);
+    if (staged != null && !bundle.contains(staged.certificate())) {
+      bundle = bundle.withAdded(staged.certificate());
+    }
+    return new CertificateAuthority(storage, config, clock, new State(root, bundle, horizons, staged));
   }
 
   /**
@@ -126,7 +160,7 @@ public final class CertificateAuthority {
   public IssuedCertificate issue(String csrPem, SpiffeId identity, Duration ttl) {
     requireOwnTrustDomain(identity);
     Duration lifetime = lifetime(ttl);
-    return sign(SigningRequest.verify(csrPem), identity, lifetime);
+    return sign(SigningRequest.verify(csrPem), identity, List.of(), lifetime);
   }
 
   /**
@@ -142,15 +176,43 @@ public final class CertificateAuthority {
       case JoinTokens.Valid valid -> valid.identity();
       case JoinTokens.Invalid invalid -> throw new IssuanceException(Reason.BAD_TOKEN, invalid.message());
     };
+    return issueChecked(identity, csrPem, ttl, "the identity of the token");
+  }
+
+  /**
+   * Renews the SVID of a workload that proved {@code identity} with a certificate this CA issued (mutual TLS to
+   * the API). As with a token, a CSR that asks for another identity is refused.
+   */
+  public IssuedCertificate renew(SpiffeId identity, String csrPem, Duration ttl) {
+    return issueChecked(identity, csrPem, ttl, "the identity of the client certificate");
+  }
+
+  /**
+   * Signs a serving certificate for a mesh component whose key is generated in this process (the control
+   * plane's own API): the SPIFFE ID plus DNS names and IP addresses, so that both SPIFFE-aware peers and
+   * standard HTTPS clients can verify it.
+   */
+  public IssuedCertificate issueServing(PublicKey key, SpiffeId identity, List<String> dnsNames,
+      List<InetAddress> addresses, Duration ttl) {
+    requireOwnTrustDomain(identity);
+    List<GeneralName> names = new ArrayList<>();
+    dnsNames.forEach(d -> names.add(new GeneralName(GeneralName.dNSName, d)));
+    addresses.forEach(a -> names.add(new GeneralName(GeneralName.iPAddress, a.getHostAddress())));
+    SigningRequest request = new SigningRequest(SubjectPublicKeyInfo.getInstance(key.getEncoded()),
+        key instanceof RSAPublicKey, List.of());
+    return sign(request, identity, List.copyOf(names), lifetime(ttl));
+  }
+
+  private IssuedCertificate issueChecked(SpiffeId identity, String csrPem, Duration ttl, String proof) {
     requireOwnTrustDomain(identity);
     SigningRequest request = SigningRequest.verify(csrPem);
     for (String uri : request.requestedUris()) {
       if (!uri.equals(identity.toString())) {
         throw new IssuanceException(Reason.IDENTITY_MISMATCH,
-            "csr URI SAN: " + uri + " (expected: " + identity + ", the identity of the token)");
+            "csr URI SAN: " + uri + " (expected: " + identity + ", " + proof + ")");
       }
     }
-    return sign(request, identity, lifetime(ttl));
+    return sign(request, identity, List.of(), lifetime(ttl));
   }
 
   /**
@@ -161,6 +223,58 @@ public final class CertificateAuthority {
    */
   public TrustBundle rotateRoot() {
     return replaceRoot(RootFactory.generate(config.trustDomain(), config.rootValidity(), clock));
+  }
+
+  /**
+   * The first phase of a rotation without failed requests: a new root joins the bundle now but signs only from
+   * {@code now + activationDelay}, once every sidecar has fetched the bundle that trusts it. Until then a peer
+   * with the old bundle never meets a leaf it cannot verify. A root staged earlier is replaced.
+   *
+   * @return the staged root; {@link #activateStagedRoot()} makes it sign once due
+   */
+  public synchronized StagedRoot stageRoot(Duration activationDelay) {
+    if (activationDelay == null || activationDelay.isNegative()) {
+      throw new IllegalArgumentException("activationDelay: " + activationDelay + " (expected: >= 0)");
+    }
+    State current = state;
+    RootKey next = RootFactory.generate(config.trustDomain(), config.rootValidity(), clock);
+    TrustBundle bundle = current.bundle();
+    if (current.staged() != null) {
+      bundle = bundle.without(current.staged().certificate());
+    }
+    Staged staged = new Staged(next, clock.instant().plus(activationDelay));
+    State updated = new State(current.root(), bundle.withAdded(next.certificate()), current.horizons(), staged);
+    // The bundle that trusts the new root is stored before the root is, as in persist().
+    storage.put(TRUST_BUNDLE, updated.bundle().toPem());
+    storage.put(STAGED_KEY, PemCodec.privateKey(next.privateKey()));
+    storage.put(STAGED_CERT, PemCodec.certificate(next.certificate()));
+    storage.put(STAGED_ACTIVATION, staged.activatesAt().toString());
+    state = updated;
+    return staged.view();
+  }
+
+  /** The root waiting to sign, if a rotation is under way. */
+  public java.util.Optional<StagedRoot> stagedRoot() {
+    return java.util.Optional.ofNullable(state.staged()).map(Staged::view);
+  }
+
+  /**
+   * Makes the staged root sign if its activation time has come; the previous root stays trusted until its leaves
+   * expire. Call it periodically.
+   *
+   * @return whether the signing root changed
+   */
+  public synchronized boolean activateStagedRoot() {
+    State current = state;
+    Staged staged = current.staged();
+    if (staged == null || clock.instant().isBefore(staged.activatesAt())) {
+      return false;
+    }
+    State rotated = new State(staged.key(), current.bundle().withNewest(staged.certificate()), current.horizons());
+    persist(storage, rotated);
+    storage.put(STAGED_ACTIVATION, "");
+    state = rotated;
+    return true;
   }
 
   /**
@@ -176,7 +290,8 @@ public final class CertificateAuthority {
     TrustBundle bundle = current.bundle();
     Map<String, Instant> horizons = new HashMap<>(current.horizons());
     for (X509Certificate root : current.bundle().roots()) {
-      if (root.equals(current.root().certificate())) {
+      if (root.equals(current.root().certificate())
+          || (current.staged() != null && root.equals(current.staged().certificate()))) {
         continue;
       }
       String fingerprint = TrustBundle.fingerprint(root);
@@ -188,7 +303,7 @@ public final class CertificateAuthority {
       }
     }
     if (!removed.isEmpty()) {
-      State next = new State(current.root(), bundle, Map.copyOf(horizons));
+      State next = current.with(bundle, Map.copyOf(horizons));
       persist(storage, next);
       state = next;
     }
@@ -202,7 +317,12 @@ public final class CertificateAuthority {
 
   private synchronized TrustBundle replaceRoot(RootKey next) {
     State current = state;
-    State rotated = new State(next, current.bundle().withNewest(next.certificate()), current.horizons());
+    TrustBundle bundle = current.bundle();
+    if (current.staged() != null) {
+      bundle = bundle.without(current.staged().certificate());
+      storage.put(STAGED_ACTIVATION, "");
+    }
+    State rotated = new State(next, bundle.withNewest(next.certificate()), current.horizons());
     persist(storage, rotated);
     state = rotated;
     return rotated.bundle();
@@ -229,7 +349,8 @@ public final class CertificateAuthority {
    * Serialized with rotation and pruning, so a leaf is never signed by a root that is leaving the
    * bundle at that moment. Issuance is rare (one CSR per workload per renewal): the lock is cheap.
    */
-  private synchronized IssuedCertificate sign(SigningRequest request, SpiffeId identity, Duration lifetime) {
+  private synchronized IssuedCertificate sign(SigningRequest request, SpiffeId identity, List<GeneralName> extraNames,
+      Duration lifetime) {
     State current = state;
     RootKey root = current.root();
     Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
@@ -241,7 +362,7 @@ public final class CertificateAuthority {
       throw new IllegalStateException("root certificate expired at " + rootNotAfter + "; rotate the root");
     }
     BigInteger serial = RootFactory.randomSerial();
-    X509Certificate leaf = SvidSigner.sign(root, request, identity, serial, notBefore, notAfter);
+    X509Certificate leaf = SvidSigner.sign(root, request, identity, extraNames, serial, notBefore, notAfter);
     recordHorizon(root, notAfter);
     return new IssuedCertificate(identity, PemCodec.certificate(leaf), state.bundle().toPem(),
         serial.toString(16), notBefore, notAfter);
@@ -256,7 +377,7 @@ public final class CertificateAuthority {
     }
     Map<String, Instant> horizons = new HashMap<>(current.horizons());
     horizons.put(fingerprint, notAfter);
-    State next = new State(current.root(), current.bundle(), Map.copyOf(horizons));
+    State next = current.with(current.bundle(), Map.copyOf(horizons));
     // Stored before the leaf is handed out, so a restart never forgets a root still in use.
     storage.put(LEAF_HORIZONS, formatHorizons(next.horizons()));
     state = next;
@@ -269,6 +390,20 @@ public final class CertificateAuthority {
           + " certificates (expected: exactly 1)");
     }
     return new RootKey(certificates.get(0), PemCodec.parsePrivateKey("root key", keyPem));
+  }
+
+  /** The staged root, or null when none is stored or it was activated (the activation time is then blank). */
+  private static Staged loadStaged(CaStorage storage) {
+    String activation = storage.get(STAGED_ACTIVATION).map(String::strip).orElse("");
+    if (activation.isEmpty()) {
+      return null;
+    }
+    RootKey key = load(storage.get(STAGED_CERT).orElse(null), storage.get(STAGED_KEY).orElse(null));
+    try {
+      return new Staged(key, Instant.parse(activation));
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new IllegalStateException(STAGED_ACTIVATION + ": " + activation + " (expected: an instant)", e);
+    }
   }
 
   private static void persist(CaStorage storage, State state) {

@@ -5,7 +5,9 @@ import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Date;
+import java.util.List;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -31,8 +33,12 @@ final class SvidSigner {
 
   private SvidSigner() {}
 
-  static X509Certificate sign(RootKey root, SigningRequest request, SpiffeId identity, BigInteger serial,
-      Instant notBefore, Instant notAfter) {
+  /**
+   * @param extraNames DNS and IP SANs besides the SPIFFE ID, for a mesh component that standard HTTPS clients
+   *     verify by host name (RFC 9110 §4.3.4); workload SVIDs carry none
+   */
+  static X509Certificate sign(RootKey root, SigningRequest request, SpiffeId identity, List<GeneralName> extraNames,
+      BigInteger serial, Instant notBefore, Instant notAfter) {
     try {
       JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
       X509v3CertificateBuilder builder = new X509v3CertificateBuilder(
@@ -46,9 +52,13 @@ final class SvidSigner {
       // §4.4: the same SVID serves as client and server certificate in mutual TLS.
       builder.addExtension(Extension.extendedKeyUsage, false,
           new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
-      // §2: exactly one URI SAN, the SPIFFE ID; whatever the CSR asked for is ignored.
-      builder.addExtension(Extension.subjectAlternativeName, true, new GeneralNames(
-          new GeneralName(GeneralName.uniformResourceIdentifier, identity.toString())));
+      // §2: exactly one URI SAN, the SPIFFE ID; whatever the CSR asked for is ignored. DNS and IP SANs
+      // may accompany it (X509-SVID §4.2 constrains only the URI SAN).
+      List<GeneralName> names = new ArrayList<>();
+      names.add(new GeneralName(GeneralName.uniformResourceIdentifier, identity.toString()));
+      names.addAll(extraNames);
+      builder.addExtension(Extension.subjectAlternativeName, true,
+          new GeneralNames(names.toArray(GeneralName[]::new)));
       builder.addExtension(Extension.authorityKeyIdentifier, false,
           utils.createAuthorityKeyIdentifier(root.certificate()));
       builder.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(request.publicKey()));

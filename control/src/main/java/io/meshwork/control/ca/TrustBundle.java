@@ -45,6 +45,15 @@ public record TrustBundle(List<X509Certificate> roots) {
     return new TrustBundle(next);
   }
 
+  /** A bundle that also trusts {@code root}, after the current roots: trusted, not yet signing. */
+  TrustBundle withAdded(X509Certificate root) {
+    List<X509Certificate> next = new ArrayList<>(roots);
+    if (!next.contains(root)) {
+      next.add(root);
+    }
+    return new TrustBundle(next);
+  }
+
   TrustBundle without(X509Certificate root) {
     return new TrustBundle(roots.stream().filter(r -> !r.equals(root)).toList());
   }

@@ -2,7 +2,10 @@ package io.meshwork.control.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.meshwork.control.ControlPlane;
 import java.io.IOException;
+import java.nio.file.Files;
+import javax.net.ssl.SSLContext;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,17 +17,54 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-/** A JDK HttpClient speaking to a control plane on 127.0.0.1, as any external client would. */
+/**
+ * A JDK HttpClient speaking to a control plane on 127.0.0.1, as any external client would: over HTTPS verified
+ * against the data directory's {@code ca.pem} when TLS is on, with the admin token from the data directory unless
+ * another bearer token (or none) is chosen.
+ */
 final class ApiClient implements AutoCloseable {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
     private final String base;
+    private final String token;
 
-    ApiClient(int port) {
-        this.base = "http://127.0.0.1:" + port;
+    ApiClient(ControlPlane controlPlane) {
+        this(httpClient(controlPlane.tls() ? TlsClients.trusting(controlPlane.trustBundleFile()) : null),
+                controlPlane.url(), adminToken(controlPlane));
+    }
+
+    private ApiClient(HttpClient http, String base, String token) {
+        this.http = http;
+        this.base = base;
+        this.token = token;
+    }
+
+    /** The same connection settings with another bearer token; null sends no Authorization header. */
+    ApiClient withToken(String bearer) {
+        return new ApiClient(http, base, bearer);
+    }
+
+    static HttpClient httpClient(SSLContext tls) {
+        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5));
+        if (tls != null) {
+            b.sslContext(tls);
+        }
+        return b.build();
+    }
+
+    static String adminToken(ControlPlane controlPlane) {
+        return adminToken(controlPlane.adminTokenFile());
+    }
+
+    static String adminToken(java.nio.file.Path file) {
+        try {
+            return Files.readString(file).strip();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     record Answer(int status, JsonNode body, HttpResponse<String> raw) {
@@ -35,6 +75,9 @@ final class ApiClient implements AutoCloseable {
 
     Answer send(String method, String path, String body, String contentType) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
         if (contentType != null) {
             b.header("Content-Type", contentType);
         }
@@ -123,7 +166,11 @@ final class ApiClient implements AutoCloseable {
     }
 
     WatchLines watch(String path) {
-        HttpRequest req = HttpRequest.newBuilder(URI.create(base + path)).GET().build();
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).GET();
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        HttpRequest req = b.build();
         try {
             return new WatchLines(http.send(req, HttpResponse.BodyHandlers.ofLines()));
         } catch (IOException e) {

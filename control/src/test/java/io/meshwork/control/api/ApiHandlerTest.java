@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.meshwork.control.auth.AdminToken;
+import io.meshwork.control.auth.Authenticator;
+import io.meshwork.control.ca.CaConfig;
+import io.meshwork.control.ca.CertificateAuthority;
+import io.meshwork.control.ca.InMemoryCaStorage;
 import io.meshwork.control.registry.ServiceRegistry;
 import io.meshwork.control.resource.Admission;
 import io.meshwork.control.resource.ResourceStore;
@@ -45,6 +50,7 @@ class ApiHandlerTest {
     private SqliteStore store;
     private ScheduledExecutorService ticker;
     private EmbeddedChannel channel;
+    private static String adminToken;
 
     @BeforeEach
     void setUp() {
@@ -52,10 +58,15 @@ class ApiHandlerTest {
         ticker = Executors.newSingleThreadScheduledExecutor();
         ResourceStore resources = new ResourceStore(store, JSON);
         Admission admission = new Admission();
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        CertificateAuthority ca = CertificateAuthority.open(new InMemoryCaStorage(), CaConfig.defaults(), clock);
+        AdminToken admin = AdminToken.open(store, dir);
+        adminToken = ApiClient.adminToken(admin.file());
+        ApiSecurity security = new ApiSecurity(new Authenticator(admin, ca), ca, null, store, Duration.ZERO, () -> { });
         ApiServices services = new ApiServices(resources, new ResourceEndpoints(resources, admission, JSON),
                 new RegistrationEndpoints(new ServiceRegistry(resources, admission, JSON), JSON), JSON,
                 Runnable::run, ticker,
-                Duration.ofSeconds(10), JSON.createObjectNode().put("version", "test"));
+                Duration.ofSeconds(10), JSON.createObjectNode().put("version", "test"), security);
         channel = new EmbeddedChannel(new ApiHandler(services));
     }
 
@@ -73,6 +84,7 @@ class ApiHandlerTest {
             r.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
         }
         r.headers().set(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
+        r.headers().set(HttpHeaderNames.AUTHORIZATION, "Bearer " + adminToken);
         return r;
     }
 

@@ -39,6 +39,27 @@ class ApiRouteTest {
     }
 
     @Test
+    void caEndpointsAndWhatTheyNeed() {
+        assertThat(ApiRoute.parse("/apis/meshwork.io/v1alpha1/certificates")).isEqualTo(new ApiRoute.Certificates());
+        assertThat(ApiRoute.parse("/apis/meshwork.io/v1alpha1/trustbundle")).isEqualTo(new ApiRoute.Bundle());
+        assertThat(ApiRoute.parse("/apis/meshwork.io/v1alpha1/tokens")).isEqualTo(new ApiRoute.Tokens());
+        assertThat(ApiRoute.parse("/apis/meshwork.io/v1alpha1/ca/rotate")).isEqualTo(new ApiRoute.RootRotation());
+        assertThat(ApiRoute.parse("/apis/meshwork.io/v1alpha1/ca")).isInstanceOf(ApiRoute.Unknown.class);
+
+        var get = io.netty.handler.codec.http.HttpMethod.GET;
+        var post = io.netty.handler.codec.http.HttpMethod.POST;
+        var delete = io.netty.handler.codec.http.HttpMethod.DELETE;
+        assertThat(AccessPolicy.need(new ApiRoute.Bundle(), get)).isEqualTo(AccessPolicy.Need.NONE);
+        assertThat(AccessPolicy.need(new ApiRoute.Certificates(), post)).isEqualTo(AccessPolicy.Need.WORKLOAD);
+        assertThat(AccessPolicy.need(new ApiRoute.Tokens(), post)).isEqualTo(AccessPolicy.Need.ADMIN);
+        assertThat(AccessPolicy.need(new ApiRoute.Snapshot(), get)).isEqualTo(AccessPolicy.Need.READ);
+        ApiRoute vs = ApiRoute.parse("/apis/networking.istio.io/v1/namespaces/shop/virtualservices/a");
+        assertThat(AccessPolicy.need(vs, get)).isEqualTo(AccessPolicy.Need.READ);
+        assertThat(AccessPolicy.need(vs, delete)).isEqualTo(AccessPolicy.Need.ADMIN);
+        assertThat(AccessPolicy.need(new ApiRoute.Registrations("shop"), post)).isEqualTo(AccessPolicy.Need.REGISTRANT);
+    }
+
+    @Test
     void unknownTypesVersionsAndShapes() {
         assertThat(ApiRoute.parse("/apis/networking.istio.io/v2/namespaces/shop/virtualservices"))
                 .isInstanceOf(ApiRoute.Unknown.class);

@@ -26,7 +26,7 @@ class ResourceApiTest {
     @BeforeAll
     static void start() {
         controlPlane = ControlPlane.start(new ControlPlaneSettings(dataDir, new InetSocketAddress("127.0.0.1", 0)));
-        api = new ApiClient(controlPlane.port());
+        api = new ApiClient(controlPlane);
     }
 
     @AfterAll

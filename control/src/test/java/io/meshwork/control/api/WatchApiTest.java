@@ -31,7 +31,7 @@ class WatchApiTest {
     void start() {
         controlPlane = ControlPlane.start(new ControlPlaneSettings(dataDir, new InetSocketAddress("127.0.0.1", 0))
                 .withBookmarkInterval(Duration.ofMillis(200)));
-        api = new ApiClient(controlPlane.port());
+        api = new ApiClient(controlPlane);
     }
 
     @AfterEach

@@ -93,6 +93,59 @@ class RootRotationTest {
   }
 
   @Test
+  void aStagedRootIsTrustedAtOnceButSignsOnlyWhenDue() throws Exception {
+    CertificateAuthority ca = CertificateAuthority.open(storage, CaConfig.defaults(), clock);
+    X509Certificate oldRoot = ca.rootCertificate();
+
+    CertificateAuthority.StagedRoot staged = ca.stageRoot(Duration.ofMinutes(2));
+
+    assertThat(ca.trustBundle().roots()).containsExactly(oldRoot, staged.certificate());
+    assertThat(staged.activatesAt()).isEqualTo(START.plus(Duration.ofMinutes(2)));
+    // A peer that fetched this bundle trusts leaves of either root; leaves are still signed by the old one.
+    X509Certificate beforeActivation = issue(ca, Duration.ofHours(1));
+    beforeActivation.verify(oldRoot.getPublicKey());
+    assertThat(ca.pruneTrustBundle()).isEmpty();
+    assertThat(ca.activateStagedRoot()).isFalse();
+
+    clock.advance(Duration.ofMinutes(2));
+    assertThat(ca.activateStagedRoot()).isTrue();
+    X509Certificate afterActivation = issue(ca, Duration.ofHours(1));
+
+    assertThat(ca.rootCertificate()).isEqualTo(staged.certificate());
+    assertThat(ca.trustBundle().roots()).containsExactly(staged.certificate(), oldRoot);
+    assertThat(ca.stagedRoot()).isEmpty();
+    afterActivation.verify(staged.certificate().getPublicKey());
+    assertThat(pkix(beforeActivation, ca.trustBundle())).isTrue();
+    assertThat(pkix(afterActivation, ca.trustBundle())).isTrue();
+    assertThat(ca.activateStagedRoot()).isFalse();
+  }
+
+  @Test
+  void aStagedRootSurvivesARestart() {
+    CertificateAuthority ca = CertificateAuthority.open(storage, CaConfig.defaults(), clock);
+    X509Certificate oldRoot = ca.rootCertificate();
+    CertificateAuthority.StagedRoot staged = ca.stageRoot(Duration.ofMinutes(5));
+
+    CertificateAuthority restarted = CertificateAuthority.open(storage, CaConfig.defaults(), clock);
+
+    assertThat(restarted.stagedRoot()).contains(staged);
+    assertThat(restarted.rootCertificate()).isEqualTo(oldRoot);
+    assertThat(restarted.trustBundle().roots()).containsExactly(oldRoot, staged.certificate());
+    clock.advance(Duration.ofMinutes(5));
+    assertThat(restarted.activateStagedRoot()).isTrue();
+    assertThat(CertificateAuthority.open(storage, CaConfig.defaults(), clock).rootCertificate())
+        .isEqualTo(staged.certificate());
+    assertThat(CertificateAuthority.open(storage, CaConfig.defaults(), clock).stagedRoot()).isEmpty();
+  }
+
+  @Test
+  void stagingRejectsANegativeDelay() {
+    CertificateAuthority ca = CertificateAuthority.open(storage, CaConfig.defaults(), clock);
+    assertThatThrownBy(() -> ca.stageRoot(Duration.ofSeconds(-1)))
+        .hasMessage("activationDelay: PT-1S (expected: >= 0)");
+  }
+
+  @Test
   void trustBundleRejectsEmptyInput() {
     assertThatThrownBy(() -> TrustBundle.fromPem("")).hasMessage(
         "trust bundle: no CERTIFICATE block (expected: PEM certificates)");

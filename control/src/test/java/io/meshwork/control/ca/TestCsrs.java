@@ -16,10 +16,10 @@ import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 
 /** PKCS#10 requests of every shape the CA must accept or refuse. */
-final class TestCsrs {
+public final class TestCsrs {
   private TestCsrs() {}
 
-  static KeyPair ec(String curve) throws Exception {
+  public static KeyPair ec(String curve) throws Exception {
     KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
     generator.initialize(new ECGenParameterSpec(curve));
     return generator.generateKeyPair();
@@ -35,7 +35,7 @@ final class TestCsrs {
     return KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
   }
 
-  static String csr(KeyPair keys, String subject, String... uriSans) throws Exception {
+  public static String csr(KeyPair keys, String subject, String... uriSans) throws Exception {
     return pem(build(keys, subject, uriSans));
   }
 

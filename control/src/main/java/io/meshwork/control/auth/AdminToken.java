@@ -1,0 +1,119 @@
+package io.meshwork.control.auth;
+
+import io.meshwork.control.store.Compare;
+import io.meshwork.control.store.KeyValue;
+import io.meshwork.control.store.KeyValueStore;
+import io.meshwork.control.store.Op;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin credential: a random 256-bit bearer token. The store keeps only its SHA-256, so a copy of the
+ * database does not reveal it; the plaintext is written once, to {@code <data-dir>/admin-token} (0600), where the
+ * CLI on the same machine finds it.
+ *
+ * <p>When that file is missing at start, a new token replaces the old one. That gives no one more power than they
+ * had: whoever can write the data directory already holds the CA's root key in the store.
+ */
+public final class AdminToken {
+  public static final String FILE_NAME = "admin-token";
+  /** Where the CLI and other clients look for the token before the data directory. */
+  public static final String ENV = "MESHWORK_ADMIN_TOKEN";
+  static final String HASH_KEY = "/meshwork/auth/admin-token.sha256";
+  static final String PREFIX = "mwat1.";
+
+  private static final Logger log = LoggerFactory.getLogger(AdminToken.class);
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final byte[] hash;
+  private final Path file;
+
+  private AdminToken(byte[] hash, Path file) {
+    this.hash = hash;
+    this.file = file;
+  }
+
+  /** Loads the token's hash, or makes a token when there is none or its file was removed. */
+  public static AdminToken open(KeyValueStore store, Path dataDir) {
+    Path file = dataDir.toAbsolutePath().resolve(FILE_NAME);
+    var stored = store.get(HASH_KEY);
+    if (stored.isPresent() && Files.exists(file)) {
+      byte[] hash = HexFormat.of().parseHex(stored.get().valueAsString().strip());
+      return new AdminToken(hash, file);
+    }
+    if (stored.isPresent()) {
+      log.warn("{} is missing: issuing a new admin token (the previous one no longer works)", file);
+    }
+    byte[] secret = new byte[32];
+    RANDOM.nextBytes(secret);
+    String token = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+    byte[] hash = sha256(token);
+    writeOwnerOnly(file, token + "\n");
+    long expected = stored.map(KeyValue::modRevision).orElse(0L);
+    var result = store.txn(List.of(Compare.modRevision(HASH_KEY, expected)),
+        List.of(Op.put(HASH_KEY, HexFormat.of().formatHex(hash))), List.of());
+    if (!result.succeeded()) {
+      throw new IllegalStateException(HASH_KEY + ": changed while the admin token was being created"
+          + " (expected: one control plane per data directory)");
+    }
+    log.info("created the admin token in {}", file);
+    return new AdminToken(hash, file);
+  }
+
+  /** Whether {@code presented} is the admin token; compares hashes in constant time. */
+  public boolean matches(String presented) {
+    return presented != null && presented.startsWith(PREFIX) && presented.length() < 256
+        && MessageDigest.isEqual(hash, sha256(presented));
+  }
+
+  /** The file holding the plaintext token. */
+  public Path file() {
+    return file;
+  }
+
+  private static byte[] sha256(String token) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 unavailable", e);
+    }
+  }
+
+  /** Written to a 0600 temporary file and renamed, so the token is never readable by others, not even briefly. */
+  static void writeOwnerOnly(Path target, String content) {
+    Path dir = target.getParent();
+    boolean posix = dir.getFileSystem().supportedFileAttributeViews().contains("posix");
+    try {
+      Path temp = posix
+          ? Files.createTempFile(dir, "." + target.getFileName(), ".tmp",
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
+          : Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+      try {
+        Files.writeString(temp, content, StandardCharsets.UTF_8);
+        try {
+          Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+          Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+      } finally {
+        Files.deleteIfExists(temp);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing " + target, e);
+    }
+  }
+}
