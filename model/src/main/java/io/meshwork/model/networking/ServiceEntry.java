@@ -18,7 +18,7 @@ public record ServiceEntry(
     Location location,
     Resolution resolution,
     List<WorkloadEntry> endpoints,
-    WorkloadSelector workloadSelector,
+    LabelSelector workloadSelector,
     List<String> exportTo,
     List<String> subjectAltNames)
     implements Spec {

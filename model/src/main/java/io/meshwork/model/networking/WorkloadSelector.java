@@ -3,7 +3,10 @@ package io.meshwork.model.networking;
 import io.meshwork.model.internal.Copies;
 import java.util.Map;
 
-/** Istio WorkloadSelector: {@code matchLabels}; empty selects every workload in the namespace. */
+/**
+ * Istio WorkloadSelector of the policy kinds and DestinationRule: {@code matchLabels}; empty selects every
+ * workload in the namespace. ServiceEntry uses {@link LabelSelector} ({@code labels}) instead, as in Istio.
+ */
 public record WorkloadSelector(Map<String, String> matchLabels) {
   public WorkloadSelector {
     matchLabels = Copies.map(matchLabels);
