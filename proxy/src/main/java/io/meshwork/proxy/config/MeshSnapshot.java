@@ -14,10 +14,32 @@ import java.util.Map;
  * @param clusters every cluster, by name, for the admin API and metrics
  * @param notices human-readable notes from compilation (unsupported fields, ignored resources)
  * @param summary a JSON-friendly view of the snapshot for the admin {@code /config} endpoint
+ * @param services host and port → destination for opaque TCP ways in (the SOCKS5 port)
+ * @param security the local workload's mTLS and inbound policies
  */
 public record MeshSnapshot(
     long version,
     RouteTable outbound,
     Map<String, Cluster> clusters,
     List<String> notices,
-    Map<String, Object> summary) {}
+    Map<String, Object> summary,
+    ServiceDirectory services,
+    WorkloadSecurity security) {
+
+  public MeshSnapshot {
+    services = services == null ? ServiceDirectory.EMPTY : services;
+    security = security == null ? WorkloadSecurity.OPEN : security;
+  }
+
+  /** A snapshot with no security policy for the local workload. */
+  public MeshSnapshot(long version, RouteTable outbound, Map<String, Cluster> clusters, List<String> notices,
+      Map<String, Object> summary, ServiceDirectory services) {
+    this(version, outbound, clusters, notices, summary, services, WorkloadSecurity.OPEN);
+  }
+
+  /** A snapshot without TCP destinations: every SOCKS target is refused. */
+  public MeshSnapshot(long version, RouteTable outbound, Map<String, Cluster> clusters, List<String> notices,
+      Map<String, Object> summary) {
+    this(version, outbound, clusters, notices, summary, ServiceDirectory.EMPTY, WorkloadSecurity.OPEN);
+  }
+}

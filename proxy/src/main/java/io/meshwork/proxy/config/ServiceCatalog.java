@@ -23,6 +23,7 @@ final class ServiceCatalog {
   static final String APP_LABEL = "app";
   /** The port callers address an implicit service on when they name none (plain HTTP). */
   static final int IMPLICIT_SERVICE_PORT = 80;
+  private static final String IMPLICIT_ORIGIN = "WorkloadEntry app=";
 
   private final Map<String, MeshService> services = new LinkedHashMap<>();
   private final HostNames hostNames;
@@ -120,7 +121,12 @@ final class ServiceCatalog {
     }
     String canonical = HostNames.fqdn(app.toLowerCase(Locale.ROOT), resource.namespace());
     ServicePort servicePort = new ServicePort(IMPLICIT_SERVICE_PORT, protocolOf(port.getKey()), port.getKey(), null);
-    merge(new MeshService(canonical, List.of(servicePort), List.of(instance.get()), "WorkloadEntry app=" + app));
+    merge(new MeshService(canonical, List.of(servicePort), List.of(instance.get()), IMPLICIT_ORIGIN + app));
+  }
+
+  /** Whether the service exists only through registered workloads, so its one port is virtual. */
+  static boolean isImplicit(MeshService service) {
+    return service.origin().startsWith(IMPLICIT_ORIGIN);
   }
 
   private void merge(MeshService service) {

@@ -10,6 +10,8 @@ import io.meshwork.proxy.cluster.EndpointRegistry;
 import io.meshwork.proxy.route.Route;
 import io.meshwork.proxy.route.VirtualHost;
 import io.meshwork.proxy.route.VirtualHostTable;
+import io.meshwork.proxy.policy.InboundPolicyCompiler;
+import io.meshwork.proxy.tls.MtlsPolicyCompiler;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -71,9 +73,13 @@ public final class SnapshotCompiler {
       }
       List<VirtualHost> hosts = virtualHosts(catalog, routes, virtualServices, local, notices);
       VirtualHostTable table = new VirtualHostTable(hosts);
+      ServiceDirectory directory = DirectoryCompiler.compile(catalog, clusters, serviceEntries, local, notices);
       Map<String, Cluster> all = Collections.unmodifiableMap(new LinkedHashMap<>(clusters.clusters()));
+      WorkloadSecurity security = new WorkloadSecurity(
+          MtlsPolicyCompiler.compile(resources, local, notices::add),
+          InboundPolicyCompiler.compile(resources, local, notices::add));
       MeshSnapshot snapshot = new MeshSnapshot(version, table, all, notices.toList(),
-          SnapshotSummary.of(version, local, hosts, all));
+          SnapshotSummary.of(version, local, hosts, all), directory, security);
       compiled = true;
       return snapshot;
     } finally {

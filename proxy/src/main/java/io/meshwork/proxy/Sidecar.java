@@ -1,0 +1,255 @@
+package io.meshwork.proxy;
+
+import io.meshwork.proxy.admin.AdminControls;
+import io.meshwork.proxy.admin.AdminInitializer;
+import io.meshwork.proxy.config.MeshSnapshot;
+import io.meshwork.proxy.config.SnapshotRef;
+import io.meshwork.proxy.forward.ForwardConfig;
+import io.meshwork.proxy.forward.HttpListenerInitializer;
+import io.meshwork.proxy.forward.InFlight;
+import io.meshwork.proxy.forward.RequestBody;
+import io.meshwork.proxy.forward.TargetResolver;
+import io.meshwork.proxy.inbound.LocalAppRoutes;
+import io.meshwork.proxy.outbound.OutboundCallers;
+import io.meshwork.proxy.outbound.ProxyPortTargets;
+import io.meshwork.proxy.outbound.UpstreamPortTargets;
+import io.meshwork.proxy.route.RouteDecision;
+import io.meshwork.proxy.route.RouteTable;
+import io.meshwork.proxy.transport.IoTransport;
+import io.meshwork.proxy.socks.SocksListener;
+import io.meshwork.proxy.upstream.UpstreamPools;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running sidecar: the outbound HTTP proxy port, one port per {@code --upstream}, the inbound
+ * port to the local application and the admin port, all on one set of event loops with
+ * per-loop upstream connection pools. The request path is assembled here, in one place.
+ */
+public final class Sidecar implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Sidecar.class);
+  /** How long {@link #close()} lets in-flight requests finish. */
+  public static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(5);
+  private static final RouteTable NO_ROUTES = (request, host, port, path, random) -> new RouteDecision.UnknownHost(host);
+
+  private final SidecarSettings settings;
+  private final SnapshotRef snapshots;
+  private final IoTransport transport;
+  private final UpstreamPools pools;
+  private final InFlight inFlight = new InFlight();
+  private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+  private final List<Channel> trafficListeners = new ArrayList<>();
+  private final Map<String, Integer> upstreamPorts = new LinkedHashMap<>();
+  private volatile boolean draining;
+  private volatile boolean bound;
+  private int inboundPort = -1;
+  private int httpPort;
+  private int adminPort;
+  private Channel adminListener;
+  private SocksListener socks;
+
+  private Sidecar(SidecarSettings settings, SnapshotRef snapshots) {
+    this.settings = settings;
+    this.snapshots = snapshots;
+    this.transport = IoTransport.create(settings.ioThreads(), true);
+    this.pools = new UpstreamPools(transport);
+  }
+
+  /**
+   * Binds every port and returns the running sidecar.
+   *
+   * @throws IllegalStateException when a port cannot be bound
+   */
+  public static Sidecar start(SidecarSettings settings, SnapshotRef snapshots) {
+    Sidecar sidecar = new Sidecar(settings, snapshots);
+    try {
+      sidecar.bindAll();
+    } catch (RuntimeException e) {
+      sidecar.close();
+      throw e;
+    }
+    return sidecar;
+  }
+
+  private void bindAll() {
+    Supplier<RouteTable> outboundRoutes = () -> {
+      MeshSnapshot s = snapshots.get();
+      return s == null ? NO_ROUTES : s.outbound();
+    };
+    OutboundCallers callers = settings.outboundCallers();
+    httpPort = bindTraffic("http proxy", settings.httpPort(),
+        forwarding(outboundRoutes, callers.guard(new ProxyPortTargets(), settings.service())));
+    for (Map.Entry<String, Integer> e : settings.upstreams().entrySet()) {
+      int port = bindTraffic("upstream " + e.getKey(), e.getValue(),
+          forwarding(outboundRoutes, callers.guard(new UpstreamPortTargets(e.getKey()), settings.service())));
+      upstreamPorts.put(e.getKey(), port);
+    }
+    if (settings.target() != null) {
+      LocalAppRoutes local = new LocalAppRoutes(settings.service(), settings.target());
+      RouteTable inbound = local.routes();
+      inboundPort = bindTraffic("inbound to " + settings.target(), settings.inboundPort(),
+          forwarding(() -> inbound, local.targets()));
+    }
+    if (settings.socksPort() != SidecarSettings.NO_SOCKS) {
+      socks = SocksListener.bind(transport, settings.bindAddress(), settings.socksPort(), snapshots);
+      log.info("sidecar {}.{}: socks5 listening on {}:{}", settings.service(), settings.namespace(),
+          settings.bindAddress(), socks.port());
+    }
+    adminListener = bind(settings.adminPort(), new AdminInitializer(new AdminControls(
+        this::isReady, snapshots::get, this::drain)));
+    adminPort = port(adminListener);
+    log.info("sidecar {}.{}: admin listening on {}:{}", settings.service(), settings.namespace(),
+        settings.bindAddress(), adminPort);
+    bound = true;
+  }
+
+  private HttpListenerInitializer forwarding(Supplier<RouteTable> routes, TargetResolver targets) {
+    return new HttpListenerInitializer(new ForwardConfig(
+        routes, targets, pools, RequestBody.DEFAULT_REPLAY_LIMIT, () -> draining, inFlight));
+  }
+
+  private int bindTraffic(String name, int port, ChannelHandler initializer) {
+    Channel listener = bind(port, new ChannelInitializer<Channel>() {
+      @Override
+      protected void initChannel(Channel ch) {
+        connections.add(ch);
+        ch.pipeline().addLast(initializer);
+      }
+    });
+    trafficListeners.add(listener);
+    int bound = port(listener);
+    log.info("sidecar {}.{}: {} listening on {}:{} ({})", settings.service(), settings.namespace(), name,
+        settings.bindAddress(), bound, transport.nativeEpoll() ? "epoll" : "nio");
+    return bound;
+  }
+
+  private Channel bind(int port, ChannelHandler initializer) {
+    ServerBootstrap b = new ServerBootstrap()
+        .group(transport.workers())
+        .channel(transport.serverChannel())
+        .option(ChannelOption.SO_BACKLOG, 1024)
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .option(ChannelOption.ALLOCATOR, transport.allocator())
+        .childOption(ChannelOption.ALLOCATOR, transport.allocator())
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childHandler(initializer);
+    var future = b.bind(new InetSocketAddress(settings.bindAddress(), port)).awaitUninterruptibly();
+    if (!future.isSuccess()) {
+      throw new IllegalStateException("cannot listen on " + settings.bindAddress() + ":" + port + ": "
+          + future.cause().getMessage(), future.cause());
+    }
+    return future.channel();
+  }
+
+  private static int port(Channel listener) {
+    return ((InetSocketAddress) listener.localAddress()).getPort();
+  }
+
+  /** Whether every listener is bound, a snapshot is loaded and the sidecar is not draining. */
+  public boolean isReady() {
+    return bound && !draining && snapshots.get() != null;
+  }
+
+  /** Stops accepting connections on the traffic ports; requests in flight finish, keep-alive connections close after their current response. */
+  public void drain() {
+    if (draining) {
+      return;
+    }
+    draining = true;
+    for (Channel listener : trafficListeners) {
+      listener.close().awaitUninterruptibly();
+    }
+    if (socks != null) {
+      socks.stopAccepting();
+    }
+    for (Channel connection : connections) {
+      connection.eventLoop().execute(() -> HttpListenerInitializer.drain(connection));
+    }
+    log.info("sidecar {}.{}: draining, {} requests in flight", settings.service(), settings.namespace(), inFlight.count());
+  }
+
+  public boolean isDraining() {
+    return draining;
+  }
+
+  /** Requests in progress on every port. */
+  public long inFlightRequests() {
+    return inFlight.count();
+  }
+
+  /** The inbound port, or -1 when the sidecar has no target. */
+  public int inboundPort() {
+    return inboundPort;
+  }
+
+  public int httpPort() {
+    return httpPort;
+  }
+
+  public int adminPort() {
+    return adminPort;
+  }
+
+  /** The SOCKS5 port, or -1 when the settings open none. */
+  public int socksPort() {
+    return socks == null ? -1 : socks.port();
+  }
+
+  /** The port of upstream {@code name}. */
+  public int upstreamPort(String name) {
+    Integer port = upstreamPorts.get(name);
+    if (port == null) {
+      throw new IllegalArgumentException("name: " + name + " (expected: one of " + upstreamPorts.keySet() + ")");
+    }
+    return port;
+  }
+
+  public SidecarSettings settings() {
+    return settings;
+  }
+
+  /** The sidecar's event loops, for listeners assembled elsewhere (e.g. the SOCKS5 port) to share. */
+  public IoTransport transport() {
+    return transport;
+  }
+
+  /** Drains (in-flight requests get up to {@link #DRAIN_TIMEOUT}), then closes connections, pools and event loops. */
+  @Override
+  public void close() {
+    drain();
+    long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
+    while (inFlight.count() > 0 && System.nanoTime() < deadline) {
+      try {
+        TimeUnit.MILLISECONDS.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    if (adminListener != null) {
+      adminListener.close().awaitUninterruptibly();
+    }
+    connections.close().awaitUninterruptibly();
+    if (socks != null) {
+      socks.close();
+    }
+    pools.close();
+    transport.shutdown(Duration.ofSeconds(2));
+  }
+}

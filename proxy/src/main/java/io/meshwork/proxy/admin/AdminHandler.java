@@ -1,0 +1,123 @@
+package io.meshwork.proxy.admin;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.meshwork.proxy.config.MeshSnapshot;
+import io.meshwork.proxy.http.ErrorResponses;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Serves the admin endpoints; small aggregated requests only, so it never touches the data path. */
+@ChannelHandler.Sharable
+final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final String INDEX = """
+      meshwork sidecar admin
+        GET  /ready   200 once listeners are bound and a snapshot is loaded, else 503
+        GET  /config  the loaded snapshot: version, summary, notices (JSON)
+        POST /drain   stop accepting new connections; in-flight requests finish
+      """;
+
+  private final AdminControls controls;
+
+  AdminHandler(AdminControls controls) {
+    this.controls = controls;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+    if (request.decoderResult().isFailure()) {
+      send(ctx, request, ErrorResponses.text(ctx.alloc(), HttpResponseStatus.BAD_REQUEST, "bad_request", "bad request\n"));
+      return;
+    }
+    String path = request.uri();
+    int q = path.indexOf('?');
+    if (q >= 0) {
+      path = path.substring(0, q);
+    }
+    HttpMethod method = request.method();
+    FullHttpResponse response = switch (path) {
+      case "/" -> get(method) ? text(ctx, HttpResponseStatus.OK, INDEX) : notAllowed(ctx, "GET");
+      case "/ready" -> !get(method) ? notAllowed(ctx, "GET")
+          : controls.ready().getAsBoolean()
+              ? text(ctx, HttpResponseStatus.OK, "ready\n")
+              : text(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready\n");
+      case "/config" -> get(method) ? config(ctx) : notAllowed(ctx, "GET");
+      case "/drain" -> {
+        if (!HttpMethod.POST.equals(method)) {
+          yield notAllowed(ctx, "POST");
+        }
+        controls.drain().run();
+        yield text(ctx, HttpResponseStatus.OK, "draining\n");
+      }
+      default -> text(ctx, HttpResponseStatus.NOT_FOUND, "not found: " + path + "\n");
+    };
+    send(ctx, request, response);
+  }
+
+  private static boolean get(HttpMethod method) {
+    return HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method);
+  }
+
+  private FullHttpResponse config(ChannelHandlerContext ctx) {
+    MeshSnapshot snapshot = controls.snapshot().get();
+    if (snapshot == null) {
+      return text(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "no snapshot loaded\n");
+    }
+    Map<String, Object> view = new LinkedHashMap<>();
+    view.put("version", snapshot.version());
+    view.put("summary", snapshot.summary());
+    view.put("notices", snapshot.notices());
+    try {
+      byte[] json = JSON.writeValueAsBytes(view);
+      ByteBuf content = ctx.alloc().buffer(json.length + 1).writeBytes(json).writeByte('\n');
+      FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, content);
+      response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+      response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
+      return response;
+    } catch (Exception e) {
+      return text(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, "cannot render config: " + e.getMessage() + "\n");
+    }
+  }
+
+  private static FullHttpResponse text(ChannelHandlerContext ctx, HttpResponseStatus status, String body) {
+    return ErrorResponses.text(ctx.alloc(), status, null, body);
+  }
+
+  private static FullHttpResponse notAllowed(ChannelHandlerContext ctx, String allow) {
+    FullHttpResponse response = ErrorResponses.text(
+        ctx.alloc(), HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed", "method not allowed\n");
+    response.headers().set(HttpHeaderNames.ALLOW, allow);
+    return response;
+  }
+
+  private static void send(ChannelHandlerContext ctx, FullHttpRequest request, FullHttpResponse response) {
+    boolean keepAlive = HttpUtil.isKeepAlive(request) && !request.decoderResult().isFailure();
+    if (!keepAlive) {
+      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    }
+    var future = ctx.writeAndFlush(response);
+    if (!keepAlive) {
+      future.addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    ctx.close();
+  }
+}

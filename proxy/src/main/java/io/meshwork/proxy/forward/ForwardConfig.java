@@ -1,0 +1,31 @@
+package io.meshwork.proxy.forward;
+
+import io.meshwork.proxy.route.RouteTable;
+import io.meshwork.proxy.upstream.Upstreams;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * What one listening port forwards with.
+ *
+ * @param routes the route table of the current snapshot, read once per request
+ * @param targets how the port derives a request's target (its way in)
+ * @param upstreams where attempts get upstream streams
+ * @param replayLimit request body bytes kept for retries
+ * @param draining true once the sidecar drains: responses then close their HTTP/1.1 connections
+ * @param inFlight counts exchanges in progress
+ */
+public record ForwardConfig(
+    Supplier<RouteTable> routes,
+    TargetResolver targets,
+    Upstreams upstreams,
+    int replayLimit,
+    BooleanSupplier draining,
+    InFlight inFlight) {
+
+  public ForwardConfig {
+    if (replayLimit < 0) {
+      throw new IllegalArgumentException("replayLimit: " + replayLimit + " (expected: >= 0)");
+    }
+  }
+}

@@ -1,0 +1,129 @@
+package io.meshwork.proxy.forward;
+
+import io.meshwork.proxy.http.HttpLimits;
+import io.meshwork.proxy.upstream.Http1Connection;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerUpgradeHandler;
+import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
+import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.util.AsciiString;
+
+/**
+ * The one place that knows the pipelines of a forwarding port. A connection starts as HTTP/1.1
+ * and becomes HTTP/2 by prior knowledge (RFC 9113 §3.3) or by {@code Upgrade: h2c}
+ * (RFC 7540 §3.2); every HTTP/2 stream gets a child channel that speaks HttpObjects, so the
+ * exchange sees the same messages whatever the protocol.
+ */
+public final class HttpListenerInitializer extends ChannelInitializer<Channel> {
+  private static final int UPGRADE_MAX_CONTENT = 64 * 1024;
+  private static final long MAX_CONCURRENT_STREAMS = 1024;
+
+  private final ForwardConfig config;
+  private final ChannelHandler streamInitializer;
+
+  public HttpListenerInitializer(ForwardConfig config) {
+    this.config = config;
+    this.streamInitializer = new ChannelInitializer<Http2StreamChannel>() {
+      @Override
+      protected void initChannel(Http2StreamChannel ch) {
+        ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true), new DownstreamHandler(config, true));
+      }
+    };
+  }
+
+  @Override
+  protected void initChannel(Channel ch) {
+    HttpServerCodec codec = new HttpServerCodec(HttpLimits.decoderConfig());
+    HttpServerUpgradeHandler upgrade = new HttpServerUpgradeHandler(codec, protocol ->
+        AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
+            ? new Http2ServerUpgradeCodec(frameCodec(), multiplexer())
+            : null,
+        UPGRADE_MAX_CONTENT);
+    ChannelHandler priorKnowledge = new ChannelInitializer<Channel>() {
+      @Override
+      protected void initChannel(Channel c) {
+        c.pipeline().addLast(frameCodec(), multiplexer());
+      }
+    };
+    ch.pipeline().addLast(
+        new CleartextHttp2ServerUpgradeHandler(codec, upgrade, priorKnowledge),
+        new DownstreamHandler(config, false));
+  }
+
+  private static Http2FrameCodec frameCodec() {
+    return Http2FrameCodecBuilder.forServer()
+        .initialSettings(Http2Settings.defaultSettings()
+            .maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
+            .maxHeaderListSize(HttpLimits.MAX_HEADER_SIZE * 2L))
+        .validateHeaders(true)
+        .build();
+  }
+
+  private Http2MultiplexHandler multiplexer() {
+    return new Http2MultiplexHandler(streamInitializer, streamInitializer);
+  }
+
+  /**
+   * Tells an HTTP/2 downstream connection to open no more streams (GOAWAY, RFC 9113 §6.8); the
+   * streams in flight finish. HTTP/1.1 connections learn it from Connection: close on their next
+   * response. Call on the channel's event loop.
+   */
+  public static void drain(Channel ch) {
+    if (ch.isActive() && ch.pipeline().get(Http2FrameCodec.class) != null) {
+      ch.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR));
+    }
+  }
+
+  /**
+   * The first request did not upgrade the connection to HTTP/2 (RFC 7540 §3.2 upgrades on the
+   * first request), so the upgrade handler stops inspecting every request.
+   */
+  static void settleHttp1(ChannelPipeline pipeline) {
+    removeIfPresent(pipeline, HttpServerUpgradeHandler.class);
+  }
+
+  /**
+   * After a 101 to a WebSocket handshake, both connections stop speaking HTTP: the codecs go and
+   * bytes are spliced both ways (RFC 9110 §7.8).
+   */
+  static void switchToTunnel(ChannelHandlerContext downstreamCtx, Channel upstream) {
+    Channel downstream = downstreamCtx.channel();
+    ChannelPipeline down = downstream.pipeline();
+    down.addLast(new TunnelHandler(upstream));
+    down.remove(downstreamCtx.handler());
+    removeIfPresent(down, HttpServerUpgradeHandler.class);
+    removeIfPresent(down, HttpServerCodec.class);
+
+    ChannelPipeline up = upstream.pipeline();
+    Http1Connection connection = up.get(Http1Connection.class);
+    if (connection != null) {
+      connection.detach();
+    }
+    up.addLast(new TunnelHandler(downstream));
+    removeIfPresent(up, Http1Connection.class);
+    removeIfPresent(up, HttpClientCodec.class);
+    downstream.config().setAutoRead(true);
+    upstream.config().setAutoRead(true);
+  }
+
+  private static void removeIfPresent(ChannelPipeline pipeline, Class<? extends ChannelHandler> type) {
+    if (pipeline.get(type) != null) {
+      pipeline.remove(type);
+    }
+  }
+}

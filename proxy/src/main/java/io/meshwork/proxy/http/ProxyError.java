@@ -1,0 +1,47 @@
+package io.meshwork.proxy.http;
+
+import io.netty.handler.codec.http.HttpResponseStatus;
+
+/**
+ * The errors the proxy answers itself, each with its HTTP status, the gRPC status a gRPC caller
+ * sees instead (Envoy's mapping: 404 → 12 UNIMPLEMENTED, 503 → 14 UNAVAILABLE, 400 → 13 INTERNAL)
+ * and the reason code sent in {@code x-meshwork-error}.
+ */
+public enum ProxyError {
+  BAD_REQUEST(HttpResponseStatus.BAD_REQUEST, 13, "bad_request"),
+  URI_TOO_LONG(HttpResponseStatus.REQUEST_URI_TOO_LONG, 13, "uri_too_long"),
+  HEADERS_TOO_LARGE(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, 13, "headers_too_large"),
+  UNAUTHENTICATED(HttpResponseStatus.UNAUTHORIZED, 16, "unauthenticated"),
+  FORBIDDEN(HttpResponseStatus.FORBIDDEN, 7, "forbidden"),
+  METHOD_NOT_ALLOWED(HttpResponseStatus.METHOD_NOT_ALLOWED, 12, "method_not_allowed"),
+  UNKNOWN_HOST(HttpResponseStatus.NOT_FOUND, 12, "unknown_host"),
+  NO_ROUTE(HttpResponseStatus.NOT_FOUND, 12, "no_route"),
+  NO_HEALTHY_UPSTREAM(HttpResponseStatus.SERVICE_UNAVAILABLE, 14, "no_healthy_upstream"),
+  UPSTREAM_CONNECT(HttpResponseStatus.SERVICE_UNAVAILABLE, 14, "upstream_connect_error"),
+  UPSTREAM_TIMEOUT(HttpResponseStatus.GATEWAY_TIMEOUT, 4, "upstream_timeout"),
+  UPSTREAM_PROTOCOL(HttpResponseStatus.BAD_GATEWAY, 14, "upstream_protocol_error"),
+  DRAINING(HttpResponseStatus.SERVICE_UNAVAILABLE, 14, "draining"),
+  INTERNAL(HttpResponseStatus.INTERNAL_SERVER_ERROR, 13, "internal_error");
+
+  private final HttpResponseStatus status;
+  private final int grpcStatus;
+  private final String reason;
+
+  ProxyError(HttpResponseStatus status, int grpcStatus, String reason) {
+    this.status = status;
+    this.grpcStatus = grpcStatus;
+    this.reason = reason;
+  }
+
+  public HttpResponseStatus status() {
+    return status;
+  }
+
+  public int grpcStatus() {
+    return grpcStatus;
+  }
+
+  public String reason() {
+    return reason;
+  }
+}

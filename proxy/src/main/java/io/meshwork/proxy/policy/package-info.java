@@ -1,0 +1,2 @@
+/** Inbound request policies: authorization, request authentication and API keys, checked before the local app. */
+package io.meshwork.proxy.policy;
