@@ -1,0 +1,156 @@
+package io.meshwork.cli;
+
+import io.meshwork.control.ControlPlane;
+import io.meshwork.control.ControlPlaneSettings;
+import io.meshwork.control.store.StoreException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code meshwork control-plane}: runs the control plane until interrupted. */
+@Command(
+    name = "control-plane",
+    description = {
+      "Runs the control plane: the resource store (one SQLite file in --data-dir), the API that",
+      "'meshwork apply/get/delete' and sidecars talk to, and the workload registry.",
+      "Stops cleanly on Ctrl-C or SIGTERM; a restart with the same --data-dir keeps everything."
+    },
+    sortOptions = false,
+    mixinStandardHelpOptions = true)
+final class ControlPlaneCommand implements Callable<Integer> {
+  static final String DEFAULT_LISTEN = "127.0.0.1:" + ControlPlaneSettings.DEFAULT_PORT;
+
+  @Option(names = "--data-dir", defaultValue = ".meshwork/control-plane", paramLabel = "DIR",
+      description = "Where the store lives; created if missing (default: ${DEFAULT-VALUE}).")
+  Path dataDir;
+
+  @Option(names = "--listen", defaultValue = DEFAULT_LISTEN, paramLabel = "HOST:PORT",
+      description = "The API's address; port 0 picks a free one (default: ${DEFAULT-VALUE}).")
+  String listen;
+
+  @Option(names = "--trust-domain", defaultValue = "cluster.local", paramLabel = "DOMAIN",
+      description = "The SPIFFE trust domain of the mesh's identities (default: ${DEFAULT-VALUE}).")
+  String trustDomain;
+
+  @Option(names = "--ca-cert", paramLabel = "FILE",
+      description = "Use this root certificate (PEM) instead of generating one; needs --ca-key.")
+  Path caCert;
+
+  @Option(names = "--ca-key", paramLabel = "FILE", description = "The private key (PEM) of --ca-cert.")
+  Path caKey;
+
+  @Option(names = "--insecure-plaintext",
+      description = "Serve the API over plain HTTP instead of TLS; for development only (credentials still apply).")
+  boolean plaintext;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  private final CountDownLatch stopRequested = new CountDownLatch(1);
+
+  @Override
+  public Integer call() throws Exception {
+    InetSocketAddress address = parseListen(listen);
+    try {
+      Files.createDirectories(dataDir);
+    } catch (IOException e) {
+      throw new UserError("--data-dir: " + dataDir + " cannot be created (" + e.getMessage() + ")");
+    }
+    if ((caCert == null) != (caKey == null)) {
+      throw new UserError((caCert == null ? "--ca-cert" : "--ca-key") + ": missing (expected: --ca-cert and --ca-key"
+          + " together, or neither to generate a root)", ExitCode.USAGE);
+    }
+    ControlPlaneSettings settings = new ControlPlaneSettings(dataDir, address).withTls(!plaintext);
+    try {
+      settings = settings.withTrustDomain(trustDomain);
+      if (caCert != null) {
+        settings = settings.withCaFiles(caCert, caKey);
+      }
+    } catch (IllegalArgumentException e) {
+      throw new UserError(OptionNames.of(e.getMessage()), ExitCode.USAGE);
+    }
+    ControlPlane plane;
+    try {
+      plane = ControlPlane.start(settings);
+    } catch (StoreException e) {
+      throw new UserError("--data-dir: " + dataDir + " cannot hold the store (" + e.getMessage() + ")", e);
+    } catch (IllegalStateException e) {
+      throw new UserError("--listen: cannot listen on " + listen + " (" + e.getMessage() + ")", e);
+    }
+    CountDownLatch closed = new CountDownLatch(1);
+    // The hook only asks for the stop and waits for it, so the JVM does not exit before the store is closed.
+    Thread hook = new Thread(() -> {
+      stopRequested.countDown();
+      awaitQuietly(closed);
+    }, "meshwork-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      PrintWriter out = spec.commandLine().getOut();
+      Path data = dataDir.toAbsolutePath().normalize();
+      out.printf("control plane listening on %s (data %s)%n", plane.url(), data);
+      out.printf("  trust bundle  %s   (clients verify the API with it: MESHWORK_CA_FILE)%n", plane.trustBundleFile());
+      out.printf("  admin token   %s   (for apply/delete and 'token create': MESHWORK_ADMIN_TOKEN)%n",
+          plane.adminTokenFile());
+      out.flush();
+      stopRequested.await();
+    } finally {
+      plane.close();
+      closed.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // The hook is what stopped us.
+      }
+    }
+    return ExitCode.OK;
+  }
+
+  /** Stops a running {@link #call()} as SIGTERM does; for embedding and tests. */
+  void requestStop() {
+    stopRequested.countDown();
+  }
+
+  /** {@code HOST:PORT}, with IPv6 hosts in brackets ({@code [::1]:15010}). */
+  static InetSocketAddress parseListen(String value) {
+    String v = value == null ? "" : value.strip();
+    int colon = v.lastIndexOf(':');
+    String host = colon < 0 ? "" : v.substring(0, colon);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    } else if (host.contains(":")) {
+      host = "";
+    }
+    int port = -1;
+    if (colon >= 0) {
+      try {
+        port = Integer.parseInt(v.substring(colon + 1));
+      } catch (NumberFormatException e) {
+        port = -1;
+      }
+    }
+    if (host.isEmpty() || port < 0 || port > 65535) {
+      throw new UserError("--listen: " + value + " (expected: HOST:PORT, e.g. " + DEFAULT_LISTEN + ")",
+          ExitCode.USAGE);
+    }
+    InetSocketAddress address = new InetSocketAddress(host, port);
+    if (address.isUnresolved()) {
+      throw new UserError("--listen: " + value + " (expected: HOST:PORT with a resolvable HOST, e.g. "
+          + DEFAULT_LISTEN + ")", ExitCode.USAGE);
+    }
+    return address;
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,58 @@
+package io.meshwork.cli;
+
+import io.meshwork.proxy.discovery.ControlPlaneAuth;
+import io.meshwork.proxy.discovery.ControlPlaneClient;
+import io.meshwork.proxy.discovery.ControlPlaneException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import picocli.CommandLine.Option;
+
+/** {@code --control-plane URL} for the commands that talk to a control plane (a picocli mixin). */
+public final class ControlPlaneOptions {
+  public static final String ENV = "MESHWORK_CONTROL_PLANE";
+  public static final String DEFAULT_URL = "https://127.0.0.1:15010";
+
+  @Option(names = "--control-plane", paramLabel = "URL",
+      defaultValue = "${env:" + ENV + ":-" + DEFAULT_URL + "}",
+      description = "The control plane's API (env " + ENV + "; default: " + DEFAULT_URL + ").")
+  String url;
+
+  /** The control plane's URL, validated. */
+  public URI url() {
+    URI uri;
+    try {
+      uri = new URI(url == null ? DEFAULT_URL : url.strip());
+    } catch (URISyntaxException e) {
+      throw invalid();
+    }
+    if (uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
+      throw invalid();
+    }
+    return uri;
+  }
+
+  /** A client acting as the admin (reads and writes); the caller closes it. */
+  public ControlPlaneClient client(AdminCredential admin) {
+    URI uri = url();
+    return new ControlPlaneClient(uri, new ControlPlaneAuth(admin.token(),
+        "https".equals(uri.getScheme()) ? admin.sslContext() : null));
+  }
+
+  /** The one line a user sees for a failed call. */
+  public UserError explain(ControlPlaneException e) {
+    if (e.tlsFailure()) {
+      return new UserError(e.getMessage() + " (trust its ca.pem with --data-dir or " + AdminCredential.CA_FILE_ENV
+          + ")", e);
+    }
+    if (e.unreachable()) {
+      return new UserError("cannot reach the control plane at " + e.controlPlane()
+          + " (start one with 'meshwork control-plane')", e);
+    }
+    return new UserError(e.describe(), e);
+  }
+
+  private UserError invalid() {
+    return new UserError("--control-plane: " + url + " (expected: a URL such as " + DEFAULT_URL + ")",
+        ExitCode.USAGE);
+  }
+}

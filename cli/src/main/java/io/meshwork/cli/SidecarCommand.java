@@ -1,0 +1,154 @@
+package io.meshwork.cli;
+
+import io.meshwork.proxy.Sidecar;
+import io.meshwork.proxy.SidecarSettings;
+import io.meshwork.proxy.outbound.OutboundCallers;
+import io.meshwork.proxy.config.MeshSnapshot;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code meshwork sidecar}: runs one sidecar proxy beside a local app. */
+@Command(
+    name = "sidecar",
+    description = {
+      "Runs a sidecar proxy beside one service.",
+      "Outbound, the app reaches other services through the HTTP proxy port (HTTP_PROXY),",
+      "the Dapr invoke API on the same port, or an --upstream port; inbound traffic for the",
+      "service goes to --target. Configuration comes from a folder of Istio YAML (--config),",
+      "reloaded when a file changes."
+    },
+    sortOptions = false,
+    mixinStandardHelpOptions = true)
+final class SidecarCommand implements Callable<Integer> {
+
+  @Option(names = "--service", defaultValue = "${env:SIDECAR_SERVICE_ID}",
+      description = "The local service's name (env SIDECAR_SERVICE_ID).")
+  String service;
+
+  @Option(names = "--namespace", defaultValue = "default", description = "The service's namespace (default: ${DEFAULT-VALUE}).")
+  String namespace;
+
+  @Option(names = "--target", defaultValue = "${env:SIDECAR_TARGET}", paramLabel = "URL",
+      description = "Where the local app listens, e.g. http://127.0.0.1:8080 (env SIDECAR_TARGET).")
+  URI target;
+
+  @Option(names = "--config", paramLabel = "PATH",
+      description = "Standalone mode: a folder (or one file) of Istio/Meshwork YAML or JSON, reloaded on change,"
+          + " instead of a control plane.")
+  Path config;
+
+  @Mixin ControlPlaneOptions controlPlane;
+
+  @Mixin WorkloadIdentityOptions identity;
+
+  @Option(names = "--labels", split = ",", paramLabel = "KEY=VALUE",
+      description = "Labels of this instance, e.g. version=v2 (subsets select instances by label).")
+  Map<String, String> labels = new LinkedHashMap<>();
+
+  @Option(names = "--bind", defaultValue = "127.0.0.1", paramLabel = "ADDRESS",
+      description = "Address the outbound and admin ports listen on (default: ${DEFAULT-VALUE}).")
+  String bind;
+
+  @Option(names = "--inbound-port", defaultValue = "0", paramLabel = "P",
+      description = "Port for traffic to this service (0: a free port, printed).")
+  int inboundPort;
+
+  @Option(names = "--http-port", defaultValue = "0", paramLabel = "P",
+      description = "Outbound HTTP proxy port for the app (0: a free port, printed).")
+  int httpPort;
+
+  @Option(names = "--socks-port", defaultValue = "0", paramLabel = "P",
+      description = "Outbound SOCKS5 port: any TCP client reaches services by name (0: a free port, -1: none).")
+  int socksPort;
+
+  @Option(names = "--admin-port", defaultValue = "0", paramLabel = "P",
+      description = "Admin port: /ready, /config, /drain (0: a free port, printed).")
+  int adminPort;
+
+  @Option(names = "--upstream", paramLabel = "NAME=PORT", converter = UpstreamPort.Converter.class,
+      description = "Listen on 127.0.0.1:PORT and send everything to service NAME. Repeatable.")
+  List<UpstreamPort> upstreamPorts = new ArrayList<>();
+
+  @Option(names = "--from", defaultValue = "${env:SIDECAR_FROM:-127.0.0.1,::1}", paramLabel = "ADDRESS,...",
+      description = "Callers that may use the outbound ports to reach other services; others get 403"
+          + " (env SIDECAR_FROM; default: ${DEFAULT-VALUE}).")
+  String from;
+
+  @Option(names = "--strict", defaultValue = "${env:SIDECAR_STRICT:-true}", arity = "1", paramLabel = "true|false",
+      description = "true: the caller is the connection's address; false: X-Forwarded-For may name it"
+          + " (env SIDECAR_STRICT; default: ${DEFAULT-VALUE}).")
+  boolean strict;
+
+  @Option(names = "--io-threads", defaultValue = "0", paramLabel = "N",
+      description = "Event loop threads (0: one per core).")
+  int ioThreads;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    if (service == null || service.isBlank()) {
+      throw new UserError("--service: missing (expected: the local service's name, or SIDECAR_SERVICE_ID)", ExitCode.USAGE);
+    }
+    if (config != null && !Files.exists(config)) {
+      throw new UserError("--config: " + config + " does not exist (expected: a folder or file of YAML/JSON resources)");
+    }
+    Map<String, Integer> upstreams = new LinkedHashMap<>();
+    upstreamPorts.forEach(u -> upstreams.put(u.service(), u.port()));
+    SidecarSettings settings;
+    try {
+      settings = new SidecarSettings(service, namespace, target, bind, inboundPort, httpPort, adminPort, upstreams,
+          ioThreads, socksPort, OutboundCallers.parse(from, strict));
+    } catch (IllegalArgumentException e) {
+      throw new UserError(OptionNames.of(e.getMessage()), ExitCode.USAGE);
+    }
+
+    SidecarRuntime runtime = start(settings, spec.commandLine().getErr());
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      runtime.close();
+      stopped.countDown();
+    }, "meshwork-shutdown"));
+
+    printBanner(spec.commandLine().getOut(), runtime);
+    stopped.await();
+    return ExitCode.OK;
+  }
+
+  /** Starts the sidecar from --config when given, else from the control plane. */
+  SidecarRuntime start(SidecarSettings settings, PrintWriter err) {
+    if (config != null) {
+      return SidecarRuntime.fromFiles(settings, config);
+    }
+    java.net.URI url = controlPlane.url();
+    return SidecarRuntime.fromControlPlane(settings, identity.client(url, service, namespace, err), url.toString(),
+        labels);
+  }
+
+  private void printBanner(PrintWriter out, SidecarRuntime runtime) {
+    Sidecar sidecar = runtime.sidecar();
+    MeshSnapshot snapshot = runtime.initialSnapshot();
+    out.printf("sidecar for service %s (namespace %s) is ready%n", service, namespace);
+    out.printf("  inbound   %s:%d -> %s%n", bind, sidecar.inboundPort(), target == null ? "(no target)" : target);
+    out.printf("  http      %s:%d   HTTP_PROXY=http://%s:%d%n", bind, sidecar.httpPort(), bind, sidecar.httpPort());
+    if (sidecar.socksPort() > 0) {
+      out.printf("  socks5    %s:%d   any TCP client, by service name%n", bind, sidecar.socksPort());
+    }
+    upstreamPorts.forEach(u -> out.printf("  upstream  %s:%d -> %s%n", bind, sidecar.upstreamPort(u.service()), u.service()));
+    out.printf("  admin     http://%s:%d/  (ready, config, drain)%n", bind, sidecar.adminPort());
+    out.printf("  config    %s; %d notices%n", runtime.origin(), snapshot.notices().size());
+    out.flush();
+  }
+}

@@ -1,0 +1,135 @@
+package io.meshwork.cli;
+
+import io.meshwork.proxy.Sidecar;
+import io.meshwork.proxy.SidecarSettings;
+import io.meshwork.proxy.config.ConfigException;
+import io.meshwork.proxy.config.FileConfigSource;
+import io.meshwork.proxy.config.LocalService;
+import io.meshwork.proxy.config.MeshSnapshot;
+import io.meshwork.proxy.config.SnapshotCompiler;
+import io.meshwork.proxy.config.SnapshotRef;
+import io.meshwork.proxy.discovery.AppProbe;
+import io.meshwork.proxy.discovery.ControlPlaneClient;
+import io.meshwork.proxy.discovery.ControlPlaneConfigSource;
+import io.meshwork.proxy.discovery.ControlPlaneException;
+import io.meshwork.proxy.discovery.Registration;
+import io.meshwork.proxy.discovery.Workload;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * A running sidecar with where its configuration comes from: a folder of YAML, or a control plane
+ * that it watches and registers its app with. Shared by {@code meshwork sidecar} and {@code meshwork run}.
+ */
+final class SidecarRuntime implements AutoCloseable {
+  private static final Duration CONTROL_PLANE_TIMEOUT = Duration.ofSeconds(15);
+
+  private final Sidecar sidecar;
+  private final AutoCloseable source;
+  private final ControlPlaneClient client;
+  private final Registration registration;
+  private final String origin;
+  private final MeshSnapshot initial;
+  private boolean closed;
+
+  private SidecarRuntime(Sidecar sidecar, AutoCloseable source, ControlPlaneClient client, Registration registration,
+      String origin, MeshSnapshot initial) {
+    this.sidecar = sidecar;
+    this.source = source;
+    this.client = client;
+    this.registration = registration;
+    this.origin = origin;
+    this.initial = initial;
+  }
+
+  /** Standalone: routes and services from a folder (or file) of YAML, reloaded on change. */
+  static SidecarRuntime fromFiles(SidecarSettings settings, Path config) {
+    LocalService local = new LocalService(settings.service(), settings.namespace());
+    SnapshotRef snapshots = new SnapshotRef(null);
+    FileConfigSource source = new FileConfigSource(config, local, new SnapshotCompiler(), snapshots::set);
+    MeshSnapshot initial;
+    try {
+      initial = source.loadInitial();
+    } catch (ConfigException e) {
+      throw new UserError(e.getMessage());
+    }
+    snapshots.set(initial);
+    Sidecar sidecar = Sidecar.start(settings, snapshots);
+    source.start();
+    return new SidecarRuntime(sidecar, source, null, null, config + " (watching for changes)", initial);
+  }
+
+  /**
+   * Mesh mode: watches the control plane for routes and services, and registers the local app (the
+   * sidecar's inbound port) under a lease while the app answers.
+   */
+  static SidecarRuntime fromControlPlane(SidecarSettings settings, ControlPlaneClient client, String url,
+      Map<String, String> labels) {
+    LocalService local = new LocalService(settings.service(), settings.namespace());
+    SnapshotRef snapshots = new SnapshotRef(null);
+    ControlPlaneConfigSource source = new ControlPlaneConfigSource(client, local, new SnapshotCompiler(), snapshots::set);
+    MeshSnapshot initial;
+    try {
+      initial = source.loadInitial(CONTROL_PLANE_TIMEOUT);
+    } catch (ControlPlaneException e) {
+      source.close();
+      throw new ControlPlaneOptions().explain(e);
+    }
+    snapshots.set(initial);
+    Sidecar sidecar = Sidecar.start(settings, snapshots);
+    source.start();
+    Registration registration = null;
+    if (settings.target() != null) {
+      Workload workload = new Workload(settings.service(), settings.namespace(), settings.bindAddress(),
+          sidecar.inboundPort(), labels, Workload.DEFAULT_TTL);
+      InetSocketAddress app = new InetSocketAddress(settings.target().getHost(), port(settings));
+      registration = Registration.start(client, workload, AppProbe.tcp(app, AppProbe.DEFAULT_TIMEOUT));
+    }
+    return new SidecarRuntime(sidecar, source, client, registration, url + " (watching)", initial);
+  }
+
+  private static int port(SidecarSettings settings) {
+    int p = settings.target().getPort();
+    return p > 0 ? p : 80;
+  }
+
+  Sidecar sidecar() {
+    return sidecar;
+  }
+
+  MeshSnapshot initialSnapshot() {
+    return initial;
+  }
+
+  /** Where the configuration comes from, for the start-up banner. */
+  String origin() {
+    return origin;
+  }
+
+  /**
+   * Deregisters first (peers stop sending at once), then stops watching, then drains and stops the
+   * proxy. A second caller waits until the first has finished: a JVM shutdown hook must not return
+   * (and let the JVM halt) while another thread is still deregistering.
+   */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (registration != null) {
+      registration.close();
+    }
+    try {
+      source.close();
+    } catch (Exception e) {
+      // Closing a watch cannot fail in a way the user can act on.
+    }
+    if (client != null) {
+      client.close();
+    }
+    sidecar.close();
+  }
+}

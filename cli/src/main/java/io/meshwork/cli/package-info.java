@@ -1,0 +1,2 @@
+/** The {@code meshwork} command: every user-facing entry point of the mesh. */
+package io.meshwork.cli;
