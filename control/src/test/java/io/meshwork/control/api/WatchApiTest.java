@@ -147,6 +147,11 @@ class WatchApiTest {
         api.post(VS, Manifests.virtualService("w", "w"));
         try (ApiClient.WatchLines w = api.watch(VS + "?watch=true")) {
             w.nextChange();
+            // The live store watch may be registered just after the first event is streamed.
+            long registered = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (controlPlane.store().activeWatches() == 0 && System.nanoTime() < registered) {
+                LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
+            }
             assertThat(controlPlane.store().activeWatches()).isEqualTo(1);
         }
         api.close();
