@@ -1,0 +1,84 @@
+package io.meshwork.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code meshwork demo} as a user runs it: a real process tree, reached with HTTP, stopped with SIGTERM. */
+class DemoTest {
+  private static final Pattern FRONTEND = Pattern.compile("frontend on port (\\d+)");
+
+  @Test
+  void theDemoMeshAnswersAsTheVproxyExampleAndStopsCleanly(@TempDir Path dir) throws Exception {
+    List<String> command = new ArrayList<>(MeshProcesses.java());
+    command.addAll(List.of(Main.class.getName(), "demo", "--port", "0", "--work-dir", dir.resolve("demo").toString()));
+    Path out = dir.resolve("demo.out");
+    Process demo = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    try {
+      int port = awaitFrontendPort(demo, out);
+      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+      Set<String> instances = new HashSet<>();
+      String previous = null;
+      for (int i = 0; i < 6; i++) {
+        String body = get(http, port, "/service-a");
+        assertThat(body).matches("\\{\"service\":\"a\",\"host\":\"[^\"]+\",\"port\":\\d+}\\s*");
+        assertThat(body).as("round robin alternates between the two instances").isNotEqualTo(previous);
+        previous = body;
+        instances.add(body);
+      }
+      assertThat(instances).hasSize(2);
+      assertThat(get(http, port, "/service-b")).startsWith("{\"service\":\"b\"");
+
+      List<ProcessHandle> children = demo.descendants().toList();
+      assertThat(children).hasSizeGreaterThanOrEqualTo(9);
+      demo.destroy();
+      assertThat(demo.waitFor(60, TimeUnit.SECONDS)).as("the demo stops on SIGTERM").isTrue();
+      for (ProcessHandle child : children) {
+        child.onExit().get(30, TimeUnit.SECONDS);
+      }
+      assertThat(children).noneMatch(ProcessHandle::isAlive);
+      assertThat(Files.readString(out)).contains("stopping the demo");
+    } finally {
+      demo.descendants().forEach(ProcessHandle::destroyForcibly);
+      demo.destroyForcibly();
+    }
+  }
+
+  private static int awaitFrontendPort(Process demo, Path out) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (System.nanoTime() < deadline) {
+      String text = Files.exists(out) ? Files.readString(out) : "";
+      Matcher m = FRONTEND.matcher(text);
+      if (m.find()) {
+        return Integer.parseInt(m.group(1));
+      }
+      if (!demo.isAlive()) {
+        throw new AssertionError("the demo exited early:\n" + text);
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("the demo did not come up:\n" + Files.readString(out));
+  }
+
+  private static String get(HttpClient http, int port, String path) throws Exception {
+    HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+    return response.body();
+  }
+}
