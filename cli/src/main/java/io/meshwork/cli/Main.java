@@ -45,6 +45,11 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
+    // Netty samples buffers for leaks by default; that costs throughput on every request. Tests
+    // keep it on; a running mesh turns it off unless the user sets the property.
+    if (System.getProperty("io.netty.leakDetection.level") == null) {
+      System.setProperty("io.netty.leakDetection.level", "disabled");
+    }
     System.exit(execute(args));
   }
 
