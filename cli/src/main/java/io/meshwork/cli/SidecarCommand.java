@@ -3,6 +3,7 @@ package io.meshwork.cli;
 import io.meshwork.proxy.Sidecar;
 import io.meshwork.proxy.SidecarSettings;
 import io.meshwork.proxy.outbound.OutboundCallers;
+import io.meshwork.proxy.policy.ApiKeyCredentials;
 import io.meshwork.proxy.config.MeshSnapshot;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -91,6 +92,12 @@ final class SidecarCommand implements Callable<Integer> {
           + " (env SIDECAR_STRICT; default: ${DEFAULT-VALUE}).")
   boolean strict;
 
+  @Option(names = "--apikey-client-id", defaultValue = "${env:SIDECAR_APIKEY_CLIENT_ID}", paramLabel = "ID",
+      description = "Present this API key on calls the app makes through the outbound ports; the secret comes from"
+          + " env SIDECAR_APIKEY_CLIENT_SECRET or the file named by SIDECAR_APIKEY_CLIENT_SECRET_FILE"
+          + " (env SIDECAR_APIKEY_CLIENT_ID).")
+  String apiKeyClientId;
+
   @Option(names = "--io-threads", defaultValue = "0", paramLabel = "N",
       description = "Event loop threads (0: one per core).")
   int ioThreads;
@@ -110,7 +117,8 @@ final class SidecarCommand implements Callable<Integer> {
     SidecarSettings settings;
     try {
       settings = new SidecarSettings(service, namespace, target, bind, inboundPort, httpPort, adminPort, upstreams,
-          ioThreads, socksPort, OutboundCallers.parse(from, strict));
+          ioThreads, socksPort, OutboundCallers.parse(from, strict))
+          .withOutboundApiKey(ApiKeyCredentials.fromEnvironment(apiKeyClientId, System.getenv()));
     } catch (IllegalArgumentException e) {
       throw new UserError(OptionNames.of(e.getMessage()), ExitCode.USAGE);
     }

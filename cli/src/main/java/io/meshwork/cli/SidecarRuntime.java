@@ -2,6 +2,7 @@ package io.meshwork.cli;
 
 import io.meshwork.proxy.Sidecar;
 import io.meshwork.proxy.SidecarSettings;
+import io.meshwork.proxy.cluster.UpstreamTls;
 import io.meshwork.proxy.config.ConfigException;
 import io.meshwork.proxy.config.FileConfigSource;
 import io.meshwork.proxy.config.LocalService;
@@ -9,11 +10,13 @@ import io.meshwork.proxy.config.MeshSnapshot;
 import io.meshwork.proxy.config.SnapshotCompiler;
 import io.meshwork.proxy.config.SnapshotRef;
 import io.meshwork.proxy.discovery.AppProbe;
+import io.meshwork.proxy.discovery.CertificateClient;
 import io.meshwork.proxy.discovery.ControlPlaneClient;
 import io.meshwork.proxy.discovery.ControlPlaneConfigSource;
 import io.meshwork.proxy.discovery.ControlPlaneException;
 import io.meshwork.proxy.discovery.Registration;
 import io.meshwork.proxy.discovery.Workload;
+import io.meshwork.proxy.tls.WorkloadIdentity;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -78,16 +81,31 @@ final class SidecarRuntime implements AutoCloseable {
       throw new ControlPlaneOptions().explain(e);
     }
     snapshots.set(initial);
-    Sidecar sidecar = Sidecar.start(settings, snapshots);
+    // The join token (the client's bearer token) buys the workload's SVID; without one the sidecar runs plaintext.
+    WorkloadIdentity identity = CertificateClient.obtain(client, settings.namespace(), settings.service(),
+        WorkloadIdentity.DEFAULT_TTL).orElse(null);
+    Sidecar sidecar = Sidecar.start(settings, snapshots, identity);
     source.start();
+    AutoCloseable watch = identity == null ? source : () -> {
+      try {
+        source.close();
+      } finally {
+        identity.close();
+      }
+    };
     Registration registration = null;
     if (settings.target() != null) {
+      Map<String, String> registered = new java.util.HashMap<>(labels);
+      if (identity != null) {
+        // Istio's marker of a workload whose sidecar takes mutual TLS: peers' auto-mTLS keys on it.
+        registered.put(UpstreamTls.TLS_MODE_LABEL, UpstreamTls.TLS_MODE_ISTIO);
+      }
       Workload workload = new Workload(settings.service(), settings.namespace(), settings.bindAddress(),
-          sidecar.inboundPort(), labels, Workload.DEFAULT_TTL);
+          sidecar.inboundPort(), registered, Workload.DEFAULT_TTL);
       InetSocketAddress app = new InetSocketAddress(settings.target().getHost(), port(settings));
       registration = Registration.start(client, workload, AppProbe.tcp(app, AppProbe.DEFAULT_TIMEOUT));
     }
-    return new SidecarRuntime(sidecar, source, client, registration, url + " (watching)", initial);
+    return new SidecarRuntime(sidecar, watch, client, registration, url + " (watching)", initial);
   }
 
   private static int port(SidecarSettings settings) {

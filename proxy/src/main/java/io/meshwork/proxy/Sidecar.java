@@ -13,10 +13,19 @@ import io.meshwork.proxy.inbound.LocalAppRoutes;
 import io.meshwork.proxy.outbound.OutboundCallers;
 import io.meshwork.proxy.outbound.ProxyPortTargets;
 import io.meshwork.proxy.outbound.UpstreamPortTargets;
+import io.meshwork.proxy.policy.InboundPolicy;
+import io.meshwork.proxy.policy.InboundPolicyFilter;
+import io.meshwork.proxy.policy.OutboundApiKey;
+import io.meshwork.proxy.policy.RequestFilter;
 import io.meshwork.proxy.route.RouteDecision;
 import io.meshwork.proxy.route.RouteTable;
 import io.meshwork.proxy.transport.IoTransport;
 import io.meshwork.proxy.socks.SocksListener;
+import io.meshwork.proxy.tls.InboundTls;
+import io.meshwork.proxy.tls.MeshTls;
+import io.meshwork.proxy.tls.MtlsPolicy;
+import io.meshwork.proxy.tls.OutboundTls;
+import io.meshwork.proxy.tls.WorkloadIdentity;
 import io.meshwork.proxy.upstream.UpstreamPools;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -52,6 +61,9 @@ public final class Sidecar implements AutoCloseable {
   private final SnapshotRef snapshots;
   private final IoTransport transport;
   private final UpstreamPools pools;
+  /** The workload's TLS contexts; null without an identity (standalone mode: plaintext). */
+  private final MeshTls meshTls;
+  private InboundTls inboundTls;
   private final InFlight inFlight = new InFlight();
   private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final List<Channel> trafficListeners = new ArrayList<>();
@@ -64,11 +76,12 @@ public final class Sidecar implements AutoCloseable {
   private Channel adminListener;
   private SocksListener socks;
 
-  private Sidecar(SidecarSettings settings, SnapshotRef snapshots) {
+  private Sidecar(SidecarSettings settings, SnapshotRef snapshots, WorkloadIdentity identity) {
     this.settings = settings;
     this.snapshots = snapshots;
     this.transport = IoTransport.create(settings.ioThreads(), true);
-    this.pools = new UpstreamPools(transport);
+    this.meshTls = identity == null ? null : MeshTls.of(identity);
+    this.pools = new UpstreamPools(transport, new OutboundTls(snapshots::get, meshTls));
   }
 
   /**
@@ -77,7 +90,17 @@ public final class Sidecar implements AutoCloseable {
    * @throws IllegalStateException when a port cannot be bound
    */
   public static Sidecar start(SidecarSettings settings, SnapshotRef snapshots) {
-    Sidecar sidecar = new Sidecar(settings, snapshots);
+    return start(settings, snapshots, null);
+  }
+
+  /**
+   * As {@link #start(SidecarSettings, SnapshotRef)} with a workload identity: the inbound port
+   * speaks mutual TLS by PeerAuthentication and traffic to mesh workloads is ISTIO_MUTUAL.
+   *
+   * @param identity the workload's SVID, or null for none (plaintext everywhere)
+   */
+  public static Sidecar start(SidecarSettings settings, SnapshotRef snapshots, WorkloadIdentity identity) {
+    Sidecar sidecar = new Sidecar(settings, snapshots, identity);
     try {
       sidecar.bindAll();
     } catch (RuntimeException e) {
@@ -94,17 +117,26 @@ public final class Sidecar implements AutoCloseable {
     };
     OutboundCallers callers = settings.outboundCallers();
     httpPort = bindTraffic("http proxy", settings.httpPort(),
-        forwarding(outboundRoutes, callers.guard(new ProxyPortTargets(), settings.service())));
+        forwarding(outboundRoutes, callers.guard(
+            OutboundApiKey.decorate(new ProxyPortTargets(), settings.outboundApiKey()), settings.service())));
     for (Map.Entry<String, Integer> e : settings.upstreams().entrySet()) {
       int port = bindTraffic("upstream " + e.getKey(), e.getValue(),
-          forwarding(outboundRoutes, callers.guard(new UpstreamPortTargets(e.getKey()), settings.service())));
+          forwarding(outboundRoutes, callers.guard(
+              OutboundApiKey.decorate(new UpstreamPortTargets(e.getKey()), settings.outboundApiKey()), settings.service())));
       upstreamPorts.put(e.getKey(), port);
     }
     if (settings.target() != null) {
       LocalAppRoutes local = new LocalAppRoutes(settings.service(), settings.target());
       RouteTable inbound = local.routes();
-      inboundPort = bindTraffic("inbound to " + settings.target(), settings.inboundPort(),
-          forwarding(() -> inbound, local.targets()));
+      inboundTls = new InboundTls(() -> {
+        MeshSnapshot s = snapshots.get();
+        return s == null ? MtlsPolicy.DEFAULT : s.security().mtls();
+      }, meshTls, settings.target().getPort());
+      inboundPort = bindTraffic("inbound to " + settings.target(), settings.inboundPort(), inboundTls,
+          forwarding(() -> inbound, local.targets(), new InboundPolicyFilter(() -> {
+            MeshSnapshot s = snapshots.get();
+            return s == null ? InboundPolicy.ALLOW_ALL : s.security().inbound();
+          })));
     }
     if (settings.socksPort() != SidecarSettings.NO_SOCKS) {
       socks = SocksListener.bind(transport, settings.bindAddress(), settings.socksPort(), snapshots);
@@ -120,15 +152,27 @@ public final class Sidecar implements AutoCloseable {
   }
 
   private HttpListenerInitializer forwarding(Supplier<RouteTable> routes, TargetResolver targets) {
+    return forwarding(routes, targets, RequestFilter.NONE);
+  }
+
+  private HttpListenerInitializer forwarding(Supplier<RouteTable> routes, TargetResolver targets, RequestFilter filter) {
     return new HttpListenerInitializer(new ForwardConfig(
-        routes, targets, pools, RequestBody.DEFAULT_REPLAY_LIMIT, () -> draining, inFlight));
+        routes, targets, pools, RequestBody.DEFAULT_REPLAY_LIMIT, () -> draining, inFlight, filter));
   }
 
   private int bindTraffic(String name, int port, ChannelHandler initializer) {
+    return bindTraffic(name, port, null, initializer);
+  }
+
+  /** @param tls the port's mutual TLS by PeerAuthentication (settled before HTTP), or null for plaintext */
+  private int bindTraffic(String name, int port, InboundTls tls, ChannelHandler initializer) {
     Channel listener = bind(port, new ChannelInitializer<Channel>() {
       @Override
       protected void initChannel(Channel ch) {
         connections.add(ch);
+        if (tls != null) {
+          ch.pipeline().addLast(tls.newHandler(ch));
+        }
         ch.pipeline().addLast(initializer);
       }
     });
@@ -191,6 +235,11 @@ public final class Sidecar implements AutoCloseable {
   /** Requests in progress on every port. */
   public long inFlightRequests() {
     return inFlight.count();
+  }
+
+  /** The inbound port's mutual TLS (counters of refused connections), or null when the sidecar has no target. */
+  public InboundTls inboundTls() {
+    return inboundTls;
   }
 
   /** The inbound port, or -1 when the sidecar has no target. */

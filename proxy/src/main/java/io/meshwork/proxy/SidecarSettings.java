@@ -1,6 +1,7 @@
 package io.meshwork.proxy;
 
 import io.meshwork.proxy.outbound.OutboundCallers;
+import io.meshwork.proxy.policy.ApiKeyCredentials;
 import java.net.URI;
 import java.util.Map;
 import java.util.TreeMap;
@@ -22,6 +23,8 @@ import java.util.regex.Pattern;
  * @param ioThreads event loop threads, 0 for one per available processor
  * @param socksPort the outbound SOCKS5 port; 0 picks a free one, {@link #NO_SOCKS} opens none
  * @param outboundCallers who may use the outbound HTTP and upstream ports (Otoroshi's SIDECAR_FROM)
+ * @param outboundApiKey the API key presented on requests sent through the outbound ports
+ *     (Otoroshi's SIDECAR_APIKEY_CLIENT_ID), or null for none
  */
 public record SidecarSettings(
     String service,
@@ -34,7 +37,8 @@ public record SidecarSettings(
     Map<String, Integer> upstreams,
     int ioThreads,
     int socksPort,
-    OutboundCallers outboundCallers) {
+    OutboundCallers outboundCallers,
+    ApiKeyCredentials outboundApiKey) {
 
   /** {@link #socksPort()} value that opens no SOCKS5 port. */
   public static final int NO_SOCKS = -1;
@@ -74,6 +78,20 @@ public record SidecarSettings(
     }
   }
 
+  /** Settings that present no API key on outbound calls. */
+  public SidecarSettings(String service, String namespace, URI target, String bindAddress, int inboundPort,
+      int httpPort, int adminPort, Map<String, Integer> upstreams, int ioThreads, int socksPort,
+      OutboundCallers outboundCallers) {
+    this(service, namespace, target, bindAddress, inboundPort, httpPort, adminPort, upstreams, ioThreads, socksPort,
+        outboundCallers, null);
+  }
+
+  /** The same settings presenting {@code key} on outbound calls (null for none). */
+  public SidecarSettings withOutboundApiKey(ApiKeyCredentials key) {
+    return new SidecarSettings(service, namespace, target, bindAddress, inboundPort, httpPort, adminPort, upstreams,
+        ioThreads, socksPort, outboundCallers, key);
+  }
+
   /** Settings without a SOCKS5 port. */
   public SidecarSettings(String service, String namespace, URI target, String bindAddress, int inboundPort,
       int httpPort, int adminPort, Map<String, Integer> upstreams, int ioThreads) {
@@ -87,26 +105,26 @@ public record SidecarSettings(
   }
 
   public SidecarSettings withTarget(URI newTarget) {
-    return new SidecarSettings(service, namespace, newTarget, bindAddress, inboundPort, httpPort, adminPort, upstreams, ioThreads, socksPort, outboundCallers);
+    return new SidecarSettings(service, namespace, newTarget, bindAddress, inboundPort, httpPort, adminPort, upstreams, ioThreads, socksPort, outboundCallers, outboundApiKey);
   }
 
   public SidecarSettings withUpstreams(Map<String, Integer> newUpstreams) {
-    return new SidecarSettings(service, namespace, target, bindAddress, inboundPort, httpPort, adminPort, newUpstreams, ioThreads, socksPort, outboundCallers);
+    return new SidecarSettings(service, namespace, target, bindAddress, inboundPort, httpPort, adminPort, newUpstreams, ioThreads, socksPort, outboundCallers, outboundApiKey);
   }
 
   /** The same settings with a SOCKS5 port (0 for a free one). */
   public SidecarSettings withSocksPort(int port) {
-    return new SidecarSettings(service, namespace, target, bindAddress, inboundPort, httpPort, adminPort, upstreams, ioThreads, port, outboundCallers);
+    return new SidecarSettings(service, namespace, target, bindAddress, inboundPort, httpPort, adminPort, upstreams, ioThreads, port, outboundCallers, outboundApiKey);
   }
 
   /** The same settings with another outbound caller policy (Otoroshi's SIDECAR_FROM and SIDECAR_STRICT). */
   public SidecarSettings withOutboundCallers(OutboundCallers callers) {
     return new SidecarSettings(service, namespace, target, bindAddress, inboundPort, httpPort, adminPort, upstreams,
-        ioThreads, socksPort, callers);
+        ioThreads, socksPort, callers, outboundApiKey);
   }
 
   public SidecarSettings withIoThreads(int threads) {
-    return new SidecarSettings(service, namespace, target, bindAddress, inboundPort, httpPort, adminPort, upstreams, threads, socksPort, outboundCallers);
+    return new SidecarSettings(service, namespace, target, bindAddress, inboundPort, httpPort, adminPort, upstreams, threads, socksPort, outboundCallers, outboundApiKey);
   }
 
   private static void checkPort(String field, int port) {

@@ -9,8 +9,9 @@ import java.util.List;
  *
  * @param clientId required, public
  * @param clientName a label for people
- * @param secretHash required; the secret itself is never stored (e.g. "sha256:...")
- * @param services names of the services the key may call; empty means none
+ * @param secretHash required; {@code sha256:<64 hex digits>} of the secret, which is never stored
+ * @param services the services the key may call: {@code name} (in the key's namespace) or
+ *     {@code name.namespace}; empty means none
  * @param enabled null means true
  */
 public record ApiKey(String clientId, String clientName, String secretHash, List<String> services, Boolean enabled)

@@ -15,6 +15,7 @@ import java.util.Set;
  * @param hashPolicy how to derive a consistent-hash key from a request, or {@link HashPolicy#NONE}
  * @param protocol how to speak to the endpoints
  * @param pool connection pool limits
+ * @param tls how connections to the endpoints are secured
  */
 public record Cluster(
     String name,
@@ -24,10 +25,18 @@ public record Cluster(
     LoadBalancer loadBalancer,
     HashPolicy hashPolicy,
     UpstreamProtocol protocol,
-    ConnectionPoolSettings pool) {
+    ConnectionPoolSettings pool,
+    UpstreamTls tls) {
 
   public Cluster {
     endpoints = List.copyOf(endpoints);
+    tls = tls == null ? UpstreamTls.PLAINTEXT : tls;
+  }
+
+  /** A plaintext cluster. */
+  public Cluster(String name, String host, String subset, List<Endpoint> endpoints, LoadBalancer loadBalancer,
+      HashPolicy hashPolicy, UpstreamProtocol protocol, ConnectionPoolSettings pool) {
+    this(name, host, subset, endpoints, loadBalancer, hashPolicy, protocol, pool, UpstreamTls.PLAINTEXT);
   }
 
   /**

@@ -32,10 +32,12 @@ final class ClusterFactory {
   private final Map<String, Resource<DestinationRule>> exactRules = new HashMap<>();
   private final List<Map.Entry<String, Resource<DestinationRule>>> wildcardRules = new ArrayList<>();
   private final Map<String, Cluster> clusters = new LinkedHashMap<>();
+  private final Notices notices;
 
   ClusterFactory(ServiceCatalog catalog, List<Resource<DestinationRule>> rules, LocalService local,
       EndpointRegistry registry, Notices notices) {
     this.catalog = catalog;
+    this.notices = notices;
     this.registry = registry;
     // Istio picks the rule in the client's namespace first, then the service's namespace; we
     // approximate by preferring the caller's namespace and otherwise the first rule by name.
@@ -118,7 +120,8 @@ final class ClusterFactory {
           rule == null ? null : rule.spec().trafficPolicy(), s == null ? null : s.trafficPolicy(), servicePort.number());
       List<Endpoint> endpoints = endpoints(service, servicePort, s == null ? Map.of() : s.labels());
       built = new Cluster(name, host, subsetName, endpoints, TrafficPolicies.balancer(tp).newBalancer(endpoints),
-          TrafficPolicies.hashPolicy(tp), TrafficPolicies.protocol(servicePort, tp), TrafficPolicies.pool(tp));
+          TrafficPolicies.hashPolicy(tp), TrafficPolicies.protocol(servicePort, tp), TrafficPolicies.pool(tp),
+          ClientTlsPolicies.of(tp == null ? null : tp.tls(), rule, notices));
     }
     clusters.put(name, built);
     return built;

@@ -100,8 +100,11 @@ public final class SnapshotCompiler {
       case WORKLOAD_ENTRY -> workloads.add((Resource<WorkloadEntry>) r);
       case VIRTUAL_SERVICE -> virtualServices.add((Resource<VirtualService>) r);
       case DESTINATION_RULE -> destinationRules.add((Resource<DestinationRule>) r);
-      case AUTHORIZATION_POLICY, PEER_AUTHENTICATION, REQUEST_AUTHENTICATION, RATE_LIMIT_POLICY, API_KEY ->
-          notices.notEnforced(r, "spec");
+      case RATE_LIMIT_POLICY -> notices.notEnforced(r, "spec");
+      // Enforced on the inbound port by the workload's MtlsPolicy (compiled below).
+      case PEER_AUTHENTICATION -> { }
+      // Enforced on the inbound port by the workload's InboundPolicy (compiled below).
+      case AUTHORIZATION_POLICY, REQUEST_AUTHENTICATION, API_KEY -> { }
       case GATEWAY -> notices.add(r, "spec", "configures gateways; sidecars ignore it");
       case WORKLOAD_GROUP -> notices.add(r, "spec", "is accepted but not used yet (workloads register as WorkloadEntries)");
       // Meaningless outside Kubernetes; the parser already warned about them.

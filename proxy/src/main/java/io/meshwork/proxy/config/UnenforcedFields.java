@@ -40,9 +40,6 @@ final class UnenforcedFields {
     if (tp == null) {
       return;
     }
-    if (tp.tls() != null) {
-      notices.notEnforced(r, field + ".tls");
-    }
     if (tp.outlierDetection() != null) {
       notices.notEnforced(r, field + ".outlierDetection");
     }
@@ -51,9 +48,6 @@ final class UnenforcedFields {
     for (int i = 0; i < tp.portLevelSettings().size(); i++) {
       PortTrafficPolicy p = tp.portLevelSettings().get(i);
       String pf = field + ".portLevelSettings[" + i + "]";
-      if (p.tls() != null) {
-        notices.notEnforced(r, pf + ".tls");
-      }
       if (p.outlierDetection() != null) {
         notices.notEnforced(r, pf + ".outlierDetection");
       }

@@ -78,6 +78,11 @@ public final class ControlPlaneClient implements AutoCloseable {
     return base;
   }
 
+  /** The credentials this client presents; the certificate client reuses them. */
+  public ControlPlaneAuth auth() {
+    return auth;
+  }
+
   /** The objects of {@code kind} in {@code namespace}, or in every namespace when it is null. */
   public ResourceList list(Kind kind, String namespace) {
     return WireFormat.list(json(send("GET", collectionPath(kind, namespace), null), 200));

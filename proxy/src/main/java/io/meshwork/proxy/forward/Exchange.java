@@ -7,6 +7,7 @@ import io.meshwork.proxy.cluster.UpstreamProtocol;
 import io.meshwork.proxy.http.ErrorResponses;
 import io.meshwork.proxy.http.HopByHopHeaders;
 import io.meshwork.proxy.http.ProxyError;
+import io.meshwork.proxy.policy.RequestFilter;
 import io.meshwork.proxy.retry.AttemptFailure;
 import io.meshwork.proxy.retry.Backoff;
 import io.meshwork.proxy.retry.RetryPolicy;
@@ -105,6 +106,10 @@ final class Exchange {
     keepAlive = downstream.isHttp2() || HttpUtil.isKeepAlive(head);
     headRequest = HttpMethod.HEAD.equals(head.method());
     websocket = !downstream.isHttp2() && ForwardedHeads.isWebSocketUpgrade(head.headers());
+    if (config.filter().check(head, ctx.channel()) instanceof RequestFilter.Reject r) {
+      reject(r);
+      return;
+    }
     TargetResolver.Resolution resolution = config.targets().resolve(head, downstream.remoteAddress());
     switch (resolution) {
       case TargetResolver.Rejected r -> error(r.error(), r.message());
@@ -217,6 +222,11 @@ final class Exchange {
     if (a != null && a.stream != null && responseStarted) {
       a.stream.setReadable(writable);
     }
+  }
+
+  /** Whether anything of a response went downstream; until then a broken request can still be answered. */
+  boolean responseStarted() {
+    return responseStarted;
   }
 
   /** The downstream went away: abandon everything. */
@@ -371,6 +381,16 @@ final class Exchange {
       keepAlive = false;
     }
     respond(ErrorResponses.of(ctx.alloc(), error, message, grpc));
+  }
+
+  /** A request the port's filter refused (400 path, 401 authentication, 403 authorization). */
+  private void reject(RequestFilter.Reject r) {
+    if (r.error() == ProxyError.BAD_REQUEST) {
+      keepAlive = false;
+    }
+    FullHttpResponse response = ErrorResponses.of(ctx.alloc(), r.error(), r.message(), grpc);
+    r.headers().forEach(response.headers()::set);
+    respond(response);
   }
 
   private void respond(FullHttpResponse response) {

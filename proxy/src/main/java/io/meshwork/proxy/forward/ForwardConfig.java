@@ -1,5 +1,6 @@
 package io.meshwork.proxy.forward;
 
+import io.meshwork.proxy.policy.RequestFilter;
 import io.meshwork.proxy.route.RouteTable;
 import io.meshwork.proxy.upstream.Upstreams;
 import java.util.function.BooleanSupplier;
@@ -14,6 +15,7 @@ import java.util.function.Supplier;
  * @param replayLimit request body bytes kept for retries
  * @param draining true once the sidecar drains: responses then close their HTTP/1.1 connections
  * @param inFlight counts exchanges in progress
+ * @param filter checked once per request before routing (the inbound port's policies)
  */
 public record ForwardConfig(
     Supplier<RouteTable> routes,
@@ -21,11 +23,19 @@ public record ForwardConfig(
     Upstreams upstreams,
     int replayLimit,
     BooleanSupplier draining,
-    InFlight inFlight) {
+    InFlight inFlight,
+    RequestFilter filter) {
 
   public ForwardConfig {
     if (replayLimit < 0) {
       throw new IllegalArgumentException("replayLimit: " + replayLimit + " (expected: >= 0)");
     }
+    filter = filter == null ? RequestFilter.NONE : filter;
+  }
+
+  /** A port whose requests pass no filter. */
+  public ForwardConfig(Supplier<RouteTable> routes, TargetResolver targets, Upstreams upstreams, int replayLimit,
+      BooleanSupplier draining, InFlight inFlight) {
+    this(routes, targets, upstreams, replayLimit, draining, inFlight, RequestFilter.NONE);
   }
 }

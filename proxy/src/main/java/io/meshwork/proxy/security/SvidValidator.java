@@ -105,6 +105,24 @@ public final class SvidValidator {
     }
   }
 
+  /** The trust domain of the leaf's SPIFFE ID (its URI SAN), unvalidated; for choosing a validator. */
+  public static Optional<String> trustDomainOf(X509Certificate leaf) {
+    try {
+      Collection<List<?>> names = leaf.getSubjectAlternativeNames();
+      if (names != null) {
+        for (List<?> name : names) {
+          if (name.get(0) instanceof Integer type && type == URI_SAN
+              && SpiffeId.parse(String.valueOf(name.get(1))) instanceof SpiffeId.Valid valid) {
+            return Optional.of(valid.id().trustDomain());
+          }
+        }
+      }
+    } catch (CertificateParsingException e) {
+      return Optional.empty();
+    }
+    return Optional.empty();
+  }
+
   private SvidValidation identity(X509Certificate leaf) {
     List<String> uris = new ArrayList<>();
     try {

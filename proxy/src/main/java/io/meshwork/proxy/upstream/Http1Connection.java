@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
+import io.meshwork.proxy.cluster.UpstreamTls;
 import java.net.InetSocketAddress;
 
 /**
@@ -24,6 +25,7 @@ import java.net.InetSocketAddress;
 public final class Http1Connection extends ChannelInboundHandlerAdapter implements UpstreamStream {
   private final Http1Pool pool;
   private final InetSocketAddress address;
+  private final PoolKey key;
   private final int maxRequests;
   private final long idleTimeoutNanos;
   private Channel channel;
@@ -40,7 +42,13 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
    * @param pool where the connection returns after a clean exchange, or null for a dedicated connection
    */
   public Http1Connection(Http1Pool pool, InetSocketAddress address, int maxRequests, long idleTimeoutNanos) {
+    this(pool, new PoolKey(address, UpstreamTls.PLAINTEXT), maxRequests, idleTimeoutNanos);
+  }
+
+  Http1Connection(Http1Pool pool, PoolKey key, int maxRequests, long idleTimeoutNanos) {
     this.pool = pool;
+    this.key = key;
+    InetSocketAddress address = key.address();
     this.address = address;
     this.maxRequests = maxRequests;
     this.idleTimeoutNanos = idleTimeoutNanos;
@@ -48,6 +56,10 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
 
   InetSocketAddress address() {
     return address;
+  }
+
+  PoolKey key() {
+    return key;
   }
 
   long idleTimeoutNanos() {

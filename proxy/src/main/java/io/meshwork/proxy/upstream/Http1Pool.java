@@ -11,6 +11,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.ssl.SslHandler;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -28,18 +29,21 @@ public final class Http1Pool {
 
   private final EventLoop loop;
   private final Bootstrap bootstrap;
-  private final Map<InetSocketAddress, ArrayDeque<Http1Connection>> idle = new HashMap<>();
+  private final UpstreamTlsSource tls;
+  private final Map<PoolKey, ArrayDeque<Http1Connection>> idle = new HashMap<>();
   private boolean sweepScheduled;
   private boolean closed;
 
-  Http1Pool(EventLoop loop, Bootstrap bootstrap) {
+  Http1Pool(EventLoop loop, Bootstrap bootstrap, UpstreamTlsSource tls) {
     this.loop = loop;
     this.bootstrap = bootstrap;
+    this.tls = tls;
   }
 
-  void acquire(InetSocketAddress address, boolean dedicated, ConnectionPoolSettings settings, UpstreamListener listener) {
+  void acquire(PoolKey key, boolean dedicated, ConnectionPoolSettings settings, UpstreamListener listener) {
+    InetSocketAddress address = key.address();
     if (!dedicated) {
-      ArrayDeque<Http1Connection> q = idle.get(address);
+      ArrayDeque<Http1Connection> q = idle.get(key);
       if (q != null) {
         Http1Connection c;
         while ((c = q.pollLast()) != null) {
@@ -52,12 +56,17 @@ public final class Http1Pool {
       }
     }
     Http1Connection conn = new Http1Connection(
-        dedicated ? null : this, address, settings.maxRequestsPerConnection(), settings.idleTimeout().toNanos());
+        dedicated ? null : this, key, settings.maxRequestsPerConnection(), settings.idleTimeout().toNanos());
+    SslHandler[] ssl = new SslHandler[1];
     ChannelFuture f = bootstrap.clone()
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis()))
         .handler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel ch) {
+            ssl[0] = tls.newHandler(key.tls(), false, address, ch.alloc());
+            if (ssl[0] != null) {
+              ch.pipeline().addLast(ssl[0]);
+            }
             ch.pipeline().addLast(
                 new HttpClientCodec(new HttpDecoderConfig().setMaxHeaderSize(64 * 1024)
                     .setMaxChunkSize(HttpLimits.MAX_CHUNK_SIZE), false, false),
@@ -66,11 +75,23 @@ public final class Http1Pool {
         })
         .connect(address);
     f.addListener((ChannelFuture done) -> {
-      if (done.isSuccess()) {
+      if (!done.isSuccess()) {
+        listener.onAcquireFailed(AttemptFailure.CONNECT_FAILURE, done.cause());
+      } else if (ssl[0] == null) {
         conn.attach(listener);
         listener.onAcquired(conn);
       } else {
-        listener.onAcquireFailed(AttemptFailure.CONNECT_FAILURE, done.cause());
+        // The exchange starts once the peer is authenticated, so a refused handshake is a connect
+        // failure (retriable) rather than a broken response.
+        ssl[0].handshakeFuture().addListener(handshake -> {
+          if (handshake.isSuccess()) {
+            conn.attach(listener);
+            listener.onAcquired(conn);
+          } else {
+            done.channel().close();
+            listener.onAcquireFailed(AttemptFailure.CONNECT_FAILURE, handshake.cause());
+          }
+        });
       }
     });
   }
@@ -81,7 +102,7 @@ public final class Http1Pool {
       return;
     }
     conn.idleSinceNanos = System.nanoTime();
-    idle.computeIfAbsent(conn.address(), a -> new ArrayDeque<>()).addLast(conn);
+    idle.computeIfAbsent(conn.key(), a -> new ArrayDeque<>()).addLast(conn);
     if (!sweepScheduled) {
       sweepScheduled = true;
       loop.schedule(this::sweep, SWEEP_NANOS, TimeUnit.NANOSECONDS);
@@ -89,11 +110,11 @@ public final class Http1Pool {
   }
 
   void remove(Http1Connection conn) {
-    ArrayDeque<Http1Connection> q = idle.get(conn.address());
+    ArrayDeque<Http1Connection> q = idle.get(conn.key());
     if (q != null) {
       q.remove(conn);
       if (q.isEmpty()) {
-        idle.remove(conn.address());
+        idle.remove(conn.key());
       }
     }
   }
@@ -121,8 +142,13 @@ public final class Http1Pool {
   }
 
   int idleCount(InetSocketAddress address) {
-    ArrayDeque<Http1Connection> q = idle.get(address);
-    return q == null ? 0 : q.size();
+    int count = 0;
+    for (Map.Entry<PoolKey, ArrayDeque<Http1Connection>> e : idle.entrySet()) {
+      if (e.getKey().address().equals(address)) {
+        count += e.getValue().size();
+      }
+    }
+    return count;
   }
 
   void close() {

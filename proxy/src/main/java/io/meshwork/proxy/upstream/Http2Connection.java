@@ -29,6 +29,7 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
 
   private final Http2Pool pool;
   private final InetSocketAddress address;
+  private final PoolKey key;
   private final long idleTimeoutNanos;
   private final ConnectionPoolSettings settings;
   private final ArrayDeque<UpstreamListener> waiting = new ArrayDeque<>();
@@ -39,18 +40,24 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
   private boolean draining;
   private boolean closed;
   private int active;
+  private int opened;
   private int maxStreams = INITIAL_MAX_STREAMS;
   long idleSinceNanos = System.nanoTime();
 
-  Http2Connection(Http2Pool pool, InetSocketAddress address, ConnectionPoolSettings settings) {
+  Http2Connection(Http2Pool pool, PoolKey key, ConnectionPoolSettings settings) {
     this.pool = pool;
-    this.address = address;
+    this.key = key;
+    this.address = key.address();
     this.settings = settings;
     this.idleTimeoutNanos = settings.idleTimeout().toNanos();
   }
 
   InetSocketAddress address() {
     return address;
+  }
+
+  PoolKey key() {
+    return key;
   }
 
   long idleTimeoutNanos() {
@@ -66,7 +73,9 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
   }
 
   boolean hasCapacity() {
-    return !draining && !closed && active + waiting.size() < maxStreams;
+    int max = settings.maxRequestsPerConnection();
+    return !draining && !closed && active + waiting.size() < maxStreams
+        && (max <= 0 || opened + waiting.size() < max);
   }
 
   /**
@@ -79,6 +88,12 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
       return;
     }
     active++;
+    opened++;
+    if (settings.maxRequestsPerConnection() > 0 && opened >= settings.maxRequestsPerConnection() && !draining) {
+      // Istio maxRequestsPerConnection: this stream is the connection's last; it closes once drained.
+      draining = true;
+      pool.drained(this);
+    }
     Http2UpstreamStream stream = new Http2UpstreamStream(this, listener);
     streams.open().addListener((Future<Http2StreamChannel> f) -> {
       if (f.isSuccess()) {
@@ -109,7 +124,7 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
       if (!draining && active < maxStreams) {
         open(l);
       } else {
-        pool.acquire(address, settings, l);
+        pool.acquire(key, settings, l);
       }
     }
   }

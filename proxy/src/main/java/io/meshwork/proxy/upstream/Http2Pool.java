@@ -11,6 +11,7 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.ssl.SslHandler;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,16 +28,19 @@ public final class Http2Pool {
 
   private final EventLoop loop;
   private final Bootstrap bootstrap;
-  private final Map<InetSocketAddress, List<Http2Connection>> connections = new HashMap<>();
+  private final UpstreamTlsSource tls;
+  private final Map<PoolKey, List<Http2Connection>> connections = new HashMap<>();
   private boolean sweepScheduled;
 
-  Http2Pool(EventLoop loop, Bootstrap bootstrap) {
+  Http2Pool(EventLoop loop, Bootstrap bootstrap, UpstreamTlsSource tls) {
     this.loop = loop;
     this.bootstrap = bootstrap;
+    this.tls = tls;
   }
 
-  void acquire(InetSocketAddress address, ConnectionPoolSettings settings, UpstreamListener listener) {
-    List<Http2Connection> list = connections.computeIfAbsent(address, a -> new ArrayList<>(2));
+  void acquire(PoolKey key, ConnectionPoolSettings settings, UpstreamListener listener) {
+    InetSocketAddress address = key.address();
+    List<Http2Connection> list = connections.computeIfAbsent(key, a -> new ArrayList<>(2));
     for (int i = 0; i < list.size(); i++) {
       Http2Connection c = list.get(i);
       if (c.hasCapacity()) {
@@ -44,7 +48,7 @@ public final class Http2Pool {
         return;
       }
     }
-    Http2Connection conn = new Http2Connection(this, address, settings);
+    Http2Connection conn = new Http2Connection(this, key, settings);
     list.add(conn);
     conn.open(listener);
     ChannelFuture f = bootstrap.clone()
@@ -52,6 +56,12 @@ public final class Http2Pool {
         .handler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel ch) {
+            // Frames written before the handshake ends wait in the TLS handler; a failed handshake
+            // closes the channel and fails the waiting streams.
+            SslHandler ssl = tls.newHandler(key.tls(), true, address, ch.alloc());
+            if (ssl != null) {
+              ch.pipeline().addLast(ssl);
+            }
             ch.pipeline().addLast(
                 Http2FrameCodecBuilder.forClient()
                     .initialSettings(Http2Settings.defaultSettings().pushEnabled(false))
@@ -77,11 +87,11 @@ public final class Http2Pool {
 
   /** Takes a connection out of rotation (GOAWAY received, closed, or failed to connect). */
   void drained(Http2Connection conn) {
-    List<Http2Connection> list = connections.get(conn.address());
+    List<Http2Connection> list = connections.get(conn.key());
     if (list != null) {
       list.remove(conn);
       if (list.isEmpty()) {
-        connections.remove(conn.address());
+        connections.remove(conn.key());
       }
     }
   }

@@ -1,6 +1,7 @@
 package io.meshwork.proxy.upstream;
 
 import io.meshwork.proxy.cluster.ConnectionPoolSettings;
+import io.meshwork.proxy.cluster.UpstreamTls;
 import io.meshwork.proxy.transport.IoTransport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
@@ -22,8 +23,16 @@ public final class UpstreamPools implements Upstreams {
   private record LoopPools(Http1Pool http1, Http2Pool http2) {}
 
   private final Map<EventExecutor, LoopPools> byLoop = new IdentityHashMap<>();
+  private final UpstreamTlsSource tls;
 
+  /** Pools that connect in plaintext. */
   public UpstreamPools(IoTransport transport) {
+    this(transport, UpstreamTlsSource.PLAINTEXT);
+  }
+
+  /** Pools that secure connections as {@code tls} decides per endpoint. */
+  public UpstreamPools(IoTransport transport, UpstreamTlsSource tls) {
+    this.tls = tls;
     for (EventExecutor executor : transport.workers()) {
       EventLoop loop = (EventLoop) executor;
       Bootstrap bootstrap = new Bootstrap()
@@ -32,7 +41,7 @@ public final class UpstreamPools implements Upstreams {
           .option(ChannelOption.ALLOCATOR, transport.allocator())
           .option(ChannelOption.TCP_NODELAY, true)
           .option(ChannelOption.SO_KEEPALIVE, true);
-      byLoop.put(loop, new LoopPools(new Http1Pool(loop, bootstrap), new Http2Pool(loop, bootstrap)));
+      byLoop.put(loop, new LoopPools(new Http1Pool(loop, bootstrap, tls), new Http2Pool(loop, bootstrap, tls)));
     }
   }
 
@@ -48,10 +57,14 @@ public final class UpstreamPools implements Upstreams {
     if (pools == null) {
       throw new IllegalStateException("loop: " + loop + " (expected: a worker of this sidecar)");
     }
-    if (http2 && !dedicated) {
-      pools.http2().acquire(address, settings, listener);
+    PoolKey key = new PoolKey(address, tls.tlsFor(address));
+    // Between sidecars HTTP/1.1 travels multiplexed over HTTP/2 (ALPN h2); the far side's inbound
+    // port turns it back into HTTP/1.1 for its application. Protocol upgrades stay on HTTP/1.1.
+    boolean meshHttp2 = key.tls() instanceof UpstreamTls.IstioMutual;
+    if ((http2 || meshHttp2) && !dedicated) {
+      pools.http2().acquire(key, settings, listener);
     } else {
-      pools.http1().acquire(address, dedicated, settings, listener);
+      pools.http1().acquire(key, dedicated, settings, listener);
     }
   }
 

@@ -340,15 +340,23 @@ class SnapshotCompilerTest {
   }
 
   @Test
-  void securityAndMeshworkKindsAreNoticedNotEnforced() {
+  void kindsNotEnforcedYetAreNoticedAndEnforcedOnesAreNot() {
     MeshSnapshot s = compile("""
-        apiVersion: security.istio.io/v1
-        kind: RequestAuthentication
-        metadata: {name: jwt, namespace: shop}
+        apiVersion: meshwork.io/v1alpha1
+        kind: RateLimitPolicy
+        metadata: {name: limit, namespace: shop}
         spec:
-          jwtRules: [{issuer: "https://issuer.example", jwksUri: "https://issuer.example/jwks"}]
+          requestsPerUnit: 100
+          unit: MINUTE
+        ---
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: {name: deny-admin, namespace: shop}
+        spec:
+          action: DENY
+          rules: [{to: [{operation: {paths: ["/admin*"]}}]}]
         """);
-    assertThat(s.notices()).containsExactly("RequestAuthentication shop/jwt: spec is accepted but not enforced yet");
+    assertThat(s.notices()).containsExactly("RateLimitPolicy shop/limit: spec is accepted but not enforced yet");
   }
 
   @Test

@@ -1,0 +1,87 @@
+package io.meshwork.proxy.tls;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import java.net.InetSocketAddress;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The inbound port's TLS by PeerAuthentication: picks the mode for each new connection from the
+ * current policy (so a snapshot swap applies to new connections) and counts what it refuses.
+ */
+public final class InboundTls {
+  private static final Logger log = LoggerFactory.getLogger(InboundTls.class);
+
+  private final Supplier<MtlsPolicy> policy;
+  private final MeshTls tls;
+  private final int appPort;
+  private final AtomicLong refusedPlaintext = new AtomicLong();
+  private final AtomicLong failedHandshakes = new AtomicLong();
+  private final AtomicLong peers = new AtomicLong();
+  private volatile boolean noIdentityNoted;
+
+  /**
+   * @param policy the current snapshot's policy
+   * @param tls the workload's contexts, or null when the sidecar has no identity (plaintext only)
+   * @param appPort the local application's port, which {@code portLevelMtls} may name as Istio does;
+   *     -1 for none
+   */
+  public InboundTls(Supplier<MtlsPolicy> policy, MeshTls tls, int appPort) {
+    this.policy = Objects.requireNonNull(policy, "policy");
+    this.tls = tls;
+    this.appPort = appPort;
+  }
+
+  /** The first handler of a new inbound connection; it removes itself once the mode is settled. */
+  public ChannelHandler newHandler(Channel ch) {
+    int port = ch.localAddress() instanceof InetSocketAddress a ? a.getPort() : -1;
+    PeerMode mode = policy.get().modeFor(port, appPort);
+    if (tls == null && mode != PeerMode.DISABLE && !noIdentityNoted) {
+      noIdentityNoted = true;
+      log.info("inbound port {}: PeerAuthentication mode {} but the sidecar has no workload identity;"
+          + " accepting plaintext only", port, mode);
+    }
+    return new PeerModeHandler(this, tls == null ? PeerMode.DISABLE : mode);
+  }
+
+  /** Plaintext connections closed because the port is STRICT. */
+  public long refusedPlaintext() {
+    return refusedPlaintext.get();
+  }
+
+  /** Handshakes that failed (no client certificate, untrusted or invalid SVID, protocol errors). */
+  public long failedHandshakes() {
+    return failedHandshakes.get();
+  }
+
+  /** Mutual-TLS connections accepted with a valid peer SVID. */
+  public long mutualTlsConnections() {
+    return peers.get();
+  }
+
+  MeshTls tls() {
+    return tls;
+  }
+
+  void refused(Channel ch) {
+    if (refusedPlaintext.getAndIncrement() == 0 || log.isTraceEnabled()) {
+      log.debug("inbound: plaintext connection from {} refused: the port requires mutual TLS (PeerAuthentication"
+          + " STRICT); further refusals are only counted", ch.remoteAddress());
+    }
+  }
+
+  void peerVerified() {
+    peers.incrementAndGet();
+  }
+
+  void handshakeFailed(Channel ch, Throwable cause) {
+    if (failedHandshakes.getAndIncrement() == 0 || log.isTraceEnabled()) {
+      log.debug("inbound: TLS handshake from {} failed: {}; further failures are only counted", ch.remoteAddress(),
+          cause.getMessage());
+    }
+  }
+}

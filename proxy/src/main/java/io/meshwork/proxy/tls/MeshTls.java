@@ -1,0 +1,120 @@
+package io.meshwork.proxy.tls;
+
+import io.meshwork.model.identity.SpiffeId;
+import io.meshwork.proxy.security.MtlsContexts;
+import io.meshwork.proxy.security.SvidTrustManager;
+import io.meshwork.proxy.security.SvidValidator;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The TLS contexts of the workload's current identity: the inbound server context (ALPN h2 and
+ * http/1.1, client SVID required) and the outbound ISTIO_MUTUAL client contexts (ALPN h2).
+ * Contexts are rebuilt on the identity's renewal thread when the certificate rotates, so an
+ * event loop only ever reads a ready context.
+ */
+public final class MeshTls {
+  private static final Logger log = LoggerFactory.getLogger(MeshTls.class);
+  private static volatile boolean providerLogged;
+
+  private record ClientKey(Set<SpiffeId> peers, boolean http2) {}
+
+  private record Generation(WorkloadCredentials credentials, SvidValidator validator, SslContext server,
+      Map<ClientKey, SslContext> clients) {}
+
+  private final WorkloadIdentity identity;
+  private volatile Generation generation;
+
+  private MeshTls(WorkloadIdentity identity) {
+    this.identity = identity;
+    this.generation = build(identity.current());
+    identity.onChange(next -> {
+      try {
+        generation = build(next);
+      } catch (IllegalStateException e) {
+        log.warn("workload identity {}: new TLS contexts failed, keeping the previous ones", next.id(), e);
+      }
+    });
+  }
+
+  /** Contexts that follow {@code identity}'s rotations. */
+  public static MeshTls of(WorkloadIdentity identity) {
+    logProviderOnce();
+    return new MeshTls(identity);
+  }
+
+  public WorkloadIdentity identity() {
+    return identity;
+  }
+
+  /** The inbound context of the current certificate. */
+  public SslContext server() {
+    return generation.server();
+  }
+
+  /** Validates peers' SVIDs against the current trust bundle. */
+  public SvidValidator validator() {
+    return generation.validator();
+  }
+
+  /**
+   * The outbound context of the current certificate.
+   *
+   * @param acceptedPeers the SPIFFE IDs the server may have (DestinationRule subjectAltNames);
+   *     empty accepts any SVID of the trust domain
+   * @param http2 offer ALPN h2 (multiplexed requests) rather than http/1.1 (protocol upgrades)
+   */
+  public SslContext client(Set<SpiffeId> acceptedPeers, boolean http2) {
+    Generation g = generation;
+    return g.clients().computeIfAbsent(new ClientKey(acceptedPeers, http2), key -> newClient(g, key));
+  }
+
+  private static Generation build(WorkloadCredentials credentials) {
+    SvidValidator validator = new SvidValidator(credentials.bundle(), credentials.id().trustDomain(), Clock.systemUTC());
+    try {
+      SslContext server = MtlsContexts.server(credentials.key(), credentials.chain(),
+          SvidTrustManager.anyPeer(validator), ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1);
+      Generation g = new Generation(credentials, validator, server, new ConcurrentHashMap<>());
+      for (boolean http2 : new boolean[] {true, false}) {
+        ClientKey key = new ClientKey(Set.of(), http2);
+        g.clients().put(key, newClient(g, key));
+      }
+      return g;
+    } catch (SSLException e) {
+      throw new IllegalStateException("cannot build TLS contexts for " + credentials.id() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static SslContext newClient(Generation g, ClientKey key) {
+    Set<SpiffeId> peers = key.peers();
+    SvidTrustManager trust = peers.isEmpty() ? SvidTrustManager.anyPeer(g.validator())
+        : new SvidTrustManager(g.validator(), peers::contains);
+    try {
+      return MtlsContexts.client(g.credentials().key(), g.credentials().chain(), trust,
+          key.http2() ? ApplicationProtocolNames.HTTP_2 : ApplicationProtocolNames.HTTP_1_1);
+    } catch (SSLException e) {
+      throw new IllegalStateException("cannot build a TLS client context for " + g.credentials().id(), e);
+    }
+  }
+
+  private static void logProviderOnce() {
+    if (!providerLogged) {
+      providerLogged = true;
+      if (OpenSsl.isAvailable()) {
+        log.info("mutual TLS: BoringSSL {} through netty-tcnative", OpenSsl.versionString());
+      } else {
+        log.warn("mutual TLS: netty-tcnative unavailable ({}); using the JDK provider",
+            Optional.ofNullable(OpenSsl.unavailabilityCause()).map(Throwable::getMessage).orElse("unknown"));
+      }
+    }
+  }
+}

@@ -1,0 +1,116 @@
+package io.meshwork.proxy.tls;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.meshwork.model.identity.SpiffeId;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Renewal timing on a hand-driven clock and scheduler. */
+class WorkloadIdentityTest {
+  static final SpiffeId ORDERS = TestCa.workload("shop", "orders");
+
+  record Task(Runnable task, Instant due) {}
+
+  final TestClock clock = new TestClock(Instant.parse("2026-01-01T00:00:00Z"));
+  final List<Task> scheduled = new ArrayList<>();
+  TestCa ca;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    ca = new TestCa("root", clock);
+  }
+
+  WorkloadIdentity start(Duration ttl) {
+    return WorkloadIdentity.renewing(ca, ORDERS, ttl, clock,
+        (task, delay) -> scheduled.add(new Task(task, clock.instant().plus(delay))), () -> { });
+  }
+
+  /** The renewal: the latest task, since bundle polls come every 30 s from the start. */
+  Task latest() {
+    return scheduled.stream().max((a, b) -> a.due().compareTo(b.due())).orElseThrow();
+  }
+
+  /** Advances the clock to the renewal and runs it. */
+  Task runRenewal() {
+    Task next = latest();
+    scheduled.remove(next);
+    if (next.due().isAfter(clock.instant())) {
+      clock.set(next.due());
+    }
+    next.task().run();
+    return next;
+  }
+
+  @Test
+  void renewsAtHalfLifeAndNotifiesListeners() {
+    WorkloadIdentity identity = start(Duration.ofHours(1));
+    WorkloadCredentials first = identity.current();
+    assertThat(first.id()).isEqualTo(ORDERS);
+    assertThat(identity.renewalDue()).isEqualTo(first.notBefore().plus(Duration.ofMinutes(30)));
+    List<WorkloadCredentials> seen = new ArrayList<>();
+    identity.onChange(seen::add);
+
+    Task renewal = runRenewal();
+    assertThat(renewal.due()).isEqualTo(first.notBefore().plus(Duration.ofMinutes(30)));
+    assertThat(identity.current()).isNotSameAs(first);
+    assertThat(identity.current().key()).isNotEqualTo(first.key());
+    assertThat(identity.current().notAfter()).isEqualTo(renewal.due().plus(Duration.ofHours(1)));
+    assertThat(seen).containsExactly(identity.current());
+    assertThat(ca.issued).hasValue(2);
+  }
+
+  @Test
+  void failedRenewalRetriesSoonerWhileTheCertificateIsStillValid() {
+    WorkloadIdentity identity = start(Duration.ofMinutes(8));
+    WorkloadCredentials first = identity.current();
+    ca.failing = true;
+    runRenewal();
+    assertThat(identity.current()).isSameAs(first);
+    // 4 minutes left: retried after an eighth of that, capped at 10 s.
+    Task retry = latest();
+    assertThat(Duration.between(clock.instant(), retry.due())).isEqualTo(Duration.ofSeconds(10));
+    ca.failing = false;
+    scheduled.remove(retry);
+    retry.task().run();
+    assertThat(identity.current()).isNotSameAs(first);
+  }
+
+  @Test
+  void bundleIsPolledWithTheEntityTag() {
+    WorkloadIdentity identity = start(Duration.ofHours(24));
+    List<WorkloadCredentials> seen = new ArrayList<>();
+    identity.onChange(seen::add);
+    Task poll = scheduled.stream().filter(t -> t.due().equals(clock.instant().plus(WorkloadIdentity.BUNDLE_POLL)))
+        .findFirst().orElseThrow();
+    scheduled.remove(poll);
+    poll.task().run();
+    // The same roots: no change reported, and the next poll is scheduled.
+    assertThat(seen).isEmpty();
+    assertThat(scheduled).hasSize(2);
+  }
+
+  @Test
+  void fixedIdentityReadsItsIdFromAValidSvidAndRefusesOthers() throws Exception {
+    var keys = TestCa.ecKey();
+    var leaf = ca.svid(keys.getPublic(), ORDERS, clock.instant().minusSeconds(5), Instant.now().plus(Duration.ofHours(1)));
+    assertThat(WorkloadIdentity.fixed(keys.getPrivate(), List.of(leaf), ca.anchors()).id()).isEqualTo(ORDERS);
+
+    TestCa other = new TestCa("other", clock);
+    assertThatThrownBy(() -> WorkloadIdentity.fixed(keys.getPrivate(), List.of(leaf), other.anchors()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("UNTRUSTED_ROOT");
+  }
+
+  @Test
+  void firstIssuanceFailureFailsStart() {
+    ca.failing = true;
+    assertThatThrownBy(() -> start(Duration.ofHours(1))).isInstanceOf(UncheckedIOException.class)
+        .hasMessageContaining("CA unavailable");
+  }
+}
