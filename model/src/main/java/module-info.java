@@ -18,4 +18,6 @@ module io.meshwork.model {
   opens io.meshwork.model.security to com.fasterxml.jackson.databind;
   opens io.meshwork.model.meshwork to com.fasterxml.jackson.databind;
   opens io.meshwork.model.kube to com.fasterxml.jackson.databind;
+  // The writer's inclusion filter (ModelMapper.EmptyFilter) is instantiated by Jackson reflectively.
+  opens io.meshwork.model.codec to com.fasterxml.jackson.databind;
 }

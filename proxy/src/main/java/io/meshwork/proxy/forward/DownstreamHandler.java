@@ -25,6 +25,7 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -154,8 +155,18 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
   private void malformed(DecoderResult result) {
     Throwable cause = result.cause();
     if (current != null) {
-      current.cancel();
+      // A broken body (e.g. a bad chunk size): the exchange ends; unless its response began,
+      // the client still gets its 400 (RFC 9112 §7.1).
+      Exchange exchange = current;
       current = null;
+      boolean answered = exchange.responseStarted();
+      exchange.cancel();
+      if (answered || http2) {
+        closeNow();
+        return;
+      }
+    } else if (requestOpen) {
+      // Answered already (a local response before the body ended): one response per request.
       closeNow();
       return;
     }
@@ -282,6 +293,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     if (evt instanceof HttpServerUpgradeHandler.UpgradeEvent
         || evt instanceof CleartextHttp2ServerUpgradeHandler.PriorKnowledgeUpgradeEvent) {
       // The connection now speaks HTTP/2; its streams get their own handlers.
+      HttpListenerInitializer.leaveHttp1(ctx.pipeline());
       ctx.pipeline().remove(this);
     }
     ctx.fireUserEventTriggered(evt);
@@ -306,6 +318,24 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     if (exchange != null) {
       exchange.cancel();
     }
+    Http2Exception malformed = http2 ? streamError(cause) : null;
+    if (malformed != null) {
+      // RFC 9113 §8.1.1: a malformed request (e.g. a missing pseudo-header) is a stream error of
+      // type PROTOCOL_ERROR; the connection and its other streams go on.
+      closing = true;
+      releaseBacklog();
+      ctx.writeAndFlush(new DefaultHttp2ResetFrame(malformed.error())).addListener(ChannelFutureListener.CLOSE);
+      return;
+    }
     closeNow();
+  }
+
+  private static Http2Exception streamError(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      if (t instanceof Http2Exception e) {
+        return e;
+      }
+    }
+    return null;
   }
 }

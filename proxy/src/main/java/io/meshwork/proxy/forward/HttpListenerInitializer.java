@@ -1,6 +1,10 @@
 package io.meshwork.proxy.forward;
 
+import io.meshwork.proxy.http.DownstreamLimits;
+import io.meshwork.proxy.http.HeadScanner;
+import io.meshwork.proxy.http.Http1Guard;
 import io.meshwork.proxy.http.HttpLimits;
+import io.meshwork.proxy.http.RejectionCounters;
 import io.meshwork.proxy.upstream.Http1Connection;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -28,16 +32,30 @@ import io.netty.util.AsciiString;
  * and becomes HTTP/2 by prior knowledge (RFC 9113 §3.3) or by {@code Upgrade: h2c}
  * (RFC 7540 §3.2); every HTTP/2 stream gets a child channel that speaks HttpObjects, so the
  * exchange sees the same messages whatever the protocol.
+ *
+ * <p>HTTP/1.1 runs behind a {@link HeadScanner} (raw bytes, before the decoder) and an
+ * {@link Http1Guard} (decoded heads, after it), which refuse malformed and ambiguous requests and
+ * time out slow heads. HTTP/2 runs with Netty's flood protections set from {@link HttpLimits}; every
+ * one of them ends the connection with GOAWAY, and malformed or connection-specific headers
+ * (RFC 9113 §8.2.2, §8.3) reset their stream before anything is forwarded.
  */
 public final class HttpListenerInitializer extends ChannelInitializer<Channel> {
   private static final int UPGRADE_MAX_CONTENT = 64 * 1024;
-  private static final long MAX_CONCURRENT_STREAMS = 1024;
 
   private final ForwardConfig config;
+  private final DownstreamLimits limits;
+  private final RejectionCounters rejections;
   private final ChannelHandler streamInitializer;
 
   public HttpListenerInitializer(ForwardConfig config) {
+    this(config, DownstreamLimits.DEFAULTS, new RejectionCounters());
+  }
+
+  /** @param rejections where refused HTTP/1 requests are counted by reason */
+  public HttpListenerInitializer(ForwardConfig config, DownstreamLimits limits, RejectionCounters rejections) {
     this.config = config;
+    this.limits = limits;
+    this.rejections = rejections;
     this.streamInitializer = new ChannelInitializer<Http2StreamChannel>() {
       @Override
       protected void initChannel(Http2StreamChannel ch) {
@@ -48,7 +66,7 @@ public final class HttpListenerInitializer extends ChannelInitializer<Channel> {
 
   @Override
   protected void initChannel(Channel ch) {
-    HttpServerCodec codec = new HttpServerCodec(HttpLimits.decoderConfig());
+    HttpServerCodec codec = new HttpServerCodec(HttpLimits.decoderConfig(limits));
     HttpServerUpgradeHandler upgrade = new HttpServerUpgradeHandler(codec, protocol ->
         AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
             ? new Http2ServerUpgradeCodec(frameCodec(), multiplexer())
@@ -60,17 +78,35 @@ public final class HttpListenerInitializer extends ChannelInitializer<Channel> {
         c.pipeline().addLast(frameCodec(), multiplexer());
       }
     };
-    ch.pipeline().addLast(
-        new CleartextHttp2ServerUpgradeHandler(codec, upgrade, priorKnowledge),
-        new DownstreamHandler(config, false));
+    ChannelPipeline p = ch.pipeline();
+    p.addLast(new CleartextHttp2ServerUpgradeHandler(codec, upgrade, priorKnowledge), new DownstreamHandler(config, false));
+    // The cleartext handler has put the codec in place (the channel is registered): wrap it.
+    String codecName = p.context(codec).name();
+    Http1Guard guard = new Http1Guard(limits, rejections);
+    p.addBefore(codecName, null, guard.scanner());
+    p.addAfter(codecName, null, guard);
   }
 
-  private static Http2FrameCodec frameCodec() {
+  /** Refused HTTP/1 requests by reason, for metrics. */
+  public RejectionCounters rejections() {
+    return rejections;
+  }
+
+  private Http2FrameCodec frameCodec() {
     return Http2FrameCodecBuilder.forServer()
         .initialSettings(Http2Settings.defaultSettings()
-            .maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
-            .maxHeaderListSize(HttpLimits.MAX_HEADER_SIZE * 2L))
+            .maxConcurrentStreams(HttpLimits.H2_MAX_CONCURRENT_STREAMS)
+            .maxHeaderListSize(limits.maxHeaderBytes()))
         .validateHeaders(true)
+        .validateRequiredPseudoHeaders(true)
+        // CVE-2023-44487 (Rapid Reset): streams opened and reset at once cost the server work
+        // without counting against max concurrent streams.
+        .decoderEnforceMaxRstFramesPerWindow(HttpLimits.H2_MAX_RST_FRAMES, HttpLimits.H2_RST_WINDOW_SECONDS)
+        // SETTINGS and PING floods: their acks pile up for a peer that does not read.
+        .encoderEnforceMaxQueuedControlFrames(HttpLimits.H2_MAX_QUEUED_CONTROL_FRAMES)
+        .decoderEnforceMaxConsecutiveEmptyDataFrames(HttpLimits.H2_MAX_EMPTY_DATA_FRAMES)
+        // CONTINUATION floods: a header block in many tiny frames, never ended.
+        .decoderEnforceMaxSmallContinuationFrames(HttpLimits.H2_MAX_SMALL_CONTINUATION_FRAMES)
         .build();
   }
 
@@ -97,6 +133,16 @@ public final class HttpListenerInitializer extends ChannelInitializer<Channel> {
     removeIfPresent(pipeline, HttpServerUpgradeHandler.class);
   }
 
+  /** The connection stopped speaking HTTP/1 (HTTP/2 by upgrade or prior knowledge, or a tunnel): its guards go. */
+  static void leaveHttp1(ChannelPipeline pipeline) {
+    Http1Guard guard = pipeline.get(Http1Guard.class);
+    if (guard != null) {
+      guard.stop();
+      pipeline.remove(guard);
+    }
+    removeIfPresent(pipeline, HeadScanner.class);
+  }
+
   /**
    * After a 101 to a WebSocket handshake, both connections stop speaking HTTP: the codecs go and
    * bytes are spliced both ways (RFC 9110 §7.8).
@@ -108,6 +154,7 @@ public final class HttpListenerInitializer extends ChannelInitializer<Channel> {
     down.remove(downstreamCtx.handler());
     removeIfPresent(down, HttpServerUpgradeHandler.class);
     removeIfPresent(down, HttpServerCodec.class);
+    leaveHttp1(down);
 
     ChannelPipeline up = upstream.pipeline();
     Http1Connection connection = up.get(Http1Connection.class);

@@ -1,2 +1,2 @@
-/** HTTP handling shared by every port: codec limits, hop-by-hop header hygiene and the proxy's own error responses. */
+/** HTTP handling shared by every port: strict request parsing and limits, hop-by-hop header hygiene and the proxy's own error responses. */
 package io.meshwork.proxy.http;

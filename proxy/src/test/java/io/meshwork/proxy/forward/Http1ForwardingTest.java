@@ -229,7 +229,7 @@ class Http1ForwardingTest {
       assertThat(readResponse(s.getInputStream())).startsWith("HTTP/1.1 414");
     }
     try (Socket s = rawSocket()) {
-      write(s, "GET / HTTP/1.1\r\nHost: hello\r\nx-big: " + "b".repeat(17000) + "\r\n\r\n");
+      write(s, "GET / HTTP/1.1\r\nHost: hello\r\nx-big: " + "b".repeat(61 * 1024) + "\r\n\r\n");
       assertThat(readResponse(s.getInputStream())).startsWith("HTTP/1.1 431");
     }
     try (Socket s = rawSocket()) {

@@ -1,0 +1,39 @@
+package io.meshwork.proxy.http;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/** Rejected downstream requests by reason; updated from every event loop, read by metrics. */
+public final class RejectionCounters {
+  private final EnumMap<RejectReason, LongAdder> counts = new EnumMap<>(RejectReason.class);
+
+  public RejectionCounters() {
+    for (RejectReason reason : RejectReason.values()) {
+      counts.put(reason, new LongAdder());
+    }
+  }
+
+  public void record(RejectReason reason) {
+    counts.get(reason).increment();
+  }
+
+  public long count(RejectReason reason) {
+    return counts.get(reason).sum();
+  }
+
+  public long total() {
+    long sum = 0;
+    for (LongAdder adder : counts.values()) {
+      sum += adder.sum();
+    }
+    return sum;
+  }
+
+  /** Every reason with its count, in declaration order. */
+  public Map<RejectReason, Long> snapshot() {
+    EnumMap<RejectReason, Long> copy = new EnumMap<>(RejectReason.class);
+    counts.forEach((reason, adder) -> copy.put(reason, adder.sum()));
+    return copy;
+  }
+}
