@@ -3,6 +3,7 @@ package io.meshwork.cli;
 import io.meshwork.proxy.Sidecar;
 import io.meshwork.proxy.SidecarSettings;
 import io.meshwork.proxy.outbound.OutboundCallers;
+import io.meshwork.proxy.policy.ApiKeyCredentials;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -71,6 +72,11 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--admin-port", defaultValue = "0", paramLabel = "P", description = "Admin port (0: free).")
   int adminPort;
 
+  @Option(names = "--apikey-client-id", defaultValue = "${env:SIDECAR_APIKEY_CLIENT_ID}", paramLabel = "ID",
+      description = "Present this API key on the app's outbound calls; the secret comes from env"
+          + " SIDECAR_APIKEY_CLIENT_SECRET or the file named by SIDECAR_APIKEY_CLIENT_SECRET_FILE.")
+  String apiKeyClientId;
+
   @Option(names = "--io-threads", defaultValue = "1", paramLabel = "N",
       description = "Event loop threads of the sidecar (default: ${DEFAULT-VALUE}).")
   int ioThreads;
@@ -89,7 +95,8 @@ final class RunCommand implements Callable<Integer> {
     SidecarSettings settings;
     try {
       settings = new SidecarSettings(service, namespace, URI.create("http://127.0.0.1:" + appPort), "127.0.0.1",
-          inboundPort, httpPort, adminPort, Map.of(), ioThreads, socksPort, OutboundCallers.LOOPBACK);
+          inboundPort, httpPort, adminPort, Map.of(), ioThreads, socksPort, OutboundCallers.LOOPBACK)
+          .withOutboundApiKey(ApiKeyCredentials.fromEnvironment(apiKeyClientId, System.getenv()));
     } catch (IllegalArgumentException e) {
       throw new UserError(OptionNames.of(e.getMessage()), ExitCode.USAGE);
     }

@@ -2,6 +2,7 @@ package io.meshwork.proxy.discovery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.meshwork.proxy.fixtures.ManualClock;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
@@ -17,7 +18,7 @@ class RegistrationTest {
 
   private FakeControlPlane fake;
   private ControlPlaneClient client;
-  private final MutableClock clock = new MutableClock();
+  private final ManualClock clock = new ManualClock();
   private final AtomicBoolean appUp = new AtomicBoolean(true);
   private Registration registration;
 

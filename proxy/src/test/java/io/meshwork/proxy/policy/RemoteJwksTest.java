@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.nimbusds.jose.jwk.JWKSet;
 import io.meshwork.proxy.config.LocalService;
+import io.meshwork.proxy.fixtures.ManualClock;
 import io.meshwork.proxy.fixtures.TestBackend;
 import io.meshwork.proxy.policy.RequestFilter.Reject;
 import io.meshwork.proxy.policy.RequestFilter.Verdict;
@@ -18,11 +19,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -33,7 +30,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(30)
 class RemoteJwksTest {
   final AtomicReference<String> published = new AtomicReference<>(new JWKSet(PolicyFixtures.KEY.toPublicJWK()).toString());
-  final SettableClock clock = new SettableClock(PolicyFixtures.NOW);
+  final ManualClock clock = new ManualClock(PolicyFixtures.NOW);
   final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   @Test
@@ -127,32 +124,5 @@ class RemoteJwksTest {
     HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/a");
     request.headers().set("authorization", authorization);
     return request;
-  }
-
-  static final class SettableClock extends Clock {
-    private volatile Instant now;
-
-    SettableClock(Instant start) {
-      now = start;
-    }
-
-    void advance(Duration by) {
-      now = now.plus(by);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
   }
 }

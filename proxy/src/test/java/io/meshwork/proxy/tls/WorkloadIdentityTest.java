@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshwork.model.identity.SpiffeId;
+import io.meshwork.proxy.fixtures.ManualClock;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,7 +19,7 @@ class WorkloadIdentityTest {
 
   record Task(Runnable task, Instant due) {}
 
-  final TestClock clock = new TestClock(Instant.parse("2026-01-01T00:00:00Z"));
+  final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
   final List<Task> scheduled = new ArrayList<>();
   TestCa ca;
 

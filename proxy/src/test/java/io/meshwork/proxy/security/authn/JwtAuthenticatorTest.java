@@ -24,12 +24,11 @@ import io.meshwork.model.security.ClaimToHeader;
 import io.meshwork.model.security.JWTHeader;
 import io.meshwork.model.security.JWTRule;
 import io.meshwork.model.security.RequestAuthentication;
+import io.meshwork.proxy.fixtures.ManualClock;
 import java.io.IOException;
 import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +43,7 @@ class JwtAuthenticatorTest {
   static ECKey ec;
   static RSAKey stranger;
 
-  final MutableClock clock = new MutableClock(NOW);
+  final ManualClock clock = new ManualClock(NOW);
   final AtomicInteger fetches = new AtomicInteger();
 
   @BeforeAll
@@ -282,33 +281,5 @@ class JwtAuthenticatorTest {
 
   private static JwtResult bearer(JwtAuthenticator authenticator, String token) {
     return authenticator.authenticate(Map.of("authorization", "Bearer " + token), null);
-  }
-
-  /** A clock tests move by hand. */
-  static final class MutableClock extends Clock {
-    private Instant now;
-
-    MutableClock(Instant start) {
-      now = start;
-    }
-
-    void advance(Duration duration) {
-      now = now.plus(duration);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
   }
 }
