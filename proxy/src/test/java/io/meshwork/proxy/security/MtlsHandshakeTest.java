@@ -120,15 +120,20 @@ class MtlsHandshakeTest {
   private SslHandler connect(Svid svid, java.util.function.Predicate<SpiffeId> accepted) throws Exception {
     SslContext context = MtlsContexts.client(svid.keys().getPrivate(), List.of(svid.certificate()),
         new SvidTrustManager(validator, accepted), "h2", "http/1.1");
-    Channel channel = new Bootstrap().group(group).channel(NioSocketChannel.class)
+    // Kept from the initializer: a handshake that fails fast closes the channel, and a closed
+    // pipeline no longer holds the handler to look up.
+    CompletableFuture<SslHandler> handler = new CompletableFuture<>();
+    new Bootstrap().group(group).channel(NioSocketChannel.class)
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            ch.pipeline().addLast(context.newHandler(ch.alloc()), new HandshakeFailureSink());
+            SslHandler ssl = context.newHandler(ch.alloc());
+            handler.complete(ssl);
+            ch.pipeline().addLast(ssl, new HandshakeFailureSink());
           }
         })
-        .connect(server.localAddress()).sync().channel();
-    return channel.pipeline().get(SslHandler.class);
+        .connect(server.localAddress()).sync();
+    return handler.get(5, TimeUnit.SECONDS);
   }
 
   /** Handshake failures are asserted through the handshake futures; this keeps them out of the log. */
