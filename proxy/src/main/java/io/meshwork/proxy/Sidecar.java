@@ -75,6 +75,7 @@ public final class Sidecar implements AutoCloseable {
   private int adminPort;
   private Channel adminListener;
   private SocksListener socks;
+  private IoTransport socksTransport;
 
   private Sidecar(SidecarSettings settings, SnapshotRef snapshots, WorkloadIdentity identity) {
     this.settings = settings;
@@ -139,7 +140,13 @@ public final class Sidecar implements AutoCloseable {
           })));
     }
     if (settings.socksPort() != SidecarSettings.NO_SOCKS) {
-      socks = SocksListener.bind(transport, settings.bindAddress(), settings.socksPort(), snapshots);
+      // SOCKS tunnels relay half-closed TCP (a FIN one way while data still flows back). Netty
+      // 4.2.18's epoll transport drops a half-closed socket from its epoll set, so the next write
+      // that must wait for EPOLLOUT fails (epoll_ctl ENOENT) and the tunnel loses the rest of the
+      // reply. NIO implements half-closure with plain socket shutdowns, so tunnels run there; both
+      // ends of a tunnel still share one event loop.
+      socksTransport = IoTransport.create(settings.ioThreads(), false);
+      socks = SocksListener.bind(socksTransport, settings.bindAddress(), settings.socksPort(), snapshots);
       log.info("sidecar {}.{}: socks5 listening on {}:{}", settings.service(), settings.namespace(),
           settings.bindAddress(), socks.port());
     }
@@ -297,6 +304,7 @@ public final class Sidecar implements AutoCloseable {
     connections.close().awaitUninterruptibly();
     if (socks != null) {
       socks.close();
+      socksTransport.shutdown(Duration.ofSeconds(2));
     }
     pools.close();
     transport.shutdown(Duration.ofSeconds(2));
