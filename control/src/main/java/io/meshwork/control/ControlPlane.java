@@ -43,6 +43,7 @@ public final class ControlPlane implements AutoCloseable {
     /** The trust bundle in the data directory, for local clients (curl --cacert, the CLI). */
     public static final String TRUST_BUNDLE_FILE = "ca.pem";
 
+    private boolean closed;
     private final SqliteStore store;
     private final ApiServer api;
     private final long historyRevisions;
@@ -197,7 +198,12 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        // Idempotent: a shutdown hook and the owner may both close; the second call has nothing to do.
+        if (closed) {
+            return;
+        }
+        closed = true;
         maintenance.shutdownNow();
         try {
             api.close();

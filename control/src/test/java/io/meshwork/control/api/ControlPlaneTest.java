@@ -137,4 +137,11 @@ class ControlPlaneTest {
                     .hasMessageStartingWith("listen: " + taken);
         }
     }
+
+    @Test
+    void closingTwiceIsHarmless() {
+        ControlPlane cp = ControlPlane.start(new ControlPlaneSettings(dataDir, new InetSocketAddress("127.0.0.1", 0)));
+        cp.close();
+        cp.close();
+    }
 }
