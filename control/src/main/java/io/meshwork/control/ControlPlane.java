@@ -11,6 +11,7 @@ import io.meshwork.control.ca.CaConfig;
 import io.meshwork.control.ca.CertificateAuthority;
 import io.meshwork.control.ca.StoreCaStorage;
 import io.meshwork.control.resource.ResourceStore;
+import io.meshwork.control.store.AtomicFile;
 import io.meshwork.control.store.KeyValueStore;
 import io.meshwork.control.store.SqliteStore;
 import io.meshwork.control.tls.ServingCertificate;
@@ -231,16 +232,9 @@ public final class ControlPlane implements AutoCloseable {
         }
     }
 
-    /** Public data, but replaced atomically so a client never reads half a bundle. */
+    /** Replaced atomically so a client never reads half a bundle. */
     private static void writeTrustBundle(CertificateAuthority ca, Path file) {
-        try {
-            Path temp = Files.createTempFile(file.getParent(), "." + TRUST_BUNDLE_FILE, ".tmp");
-            Files.writeString(temp, ca.trustBundle().toPem(), StandardCharsets.US_ASCII);
-            Files.move(temp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing " + file, e);
-        }
+        AtomicFile.replace(file, ca.trustBundle().toPem());
     }
 
     private static void createDirectories(Path dir) {

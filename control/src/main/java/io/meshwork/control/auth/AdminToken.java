@@ -1,17 +1,13 @@
 package io.meshwork.control.auth;
 
+import io.meshwork.control.store.AtomicFile;
 import io.meshwork.control.store.Compare;
 import io.meshwork.control.store.KeyValue;
 import io.meshwork.control.store.KeyValueStore;
 import io.meshwork.control.store.Op;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -62,7 +58,7 @@ public final class AdminToken {
     RANDOM.nextBytes(secret);
     String token = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
     byte[] hash = sha256(token);
-    writeOwnerOnly(file, token + "\n");
+    AtomicFile.replace(file, token + "\n");
     long expected = stored.map(KeyValue::modRevision).orElse(0L);
     var result = store.txn(List.of(Compare.modRevision(HASH_KEY, expected)),
         List.of(Op.put(HASH_KEY, HexFormat.of().formatHex(hash))), List.of());
@@ -90,30 +86,6 @@ public final class AdminToken {
       return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 unavailable", e);
-    }
-  }
-
-  /** Written to a 0600 temporary file and renamed, so the token is never readable by others, not even briefly. */
-  static void writeOwnerOnly(Path target, String content) {
-    Path dir = target.getParent();
-    boolean posix = dir.getFileSystem().supportedFileAttributeViews().contains("posix");
-    try {
-      Path temp = posix
-          ? Files.createTempFile(dir, "." + target.getFileName(), ".tmp",
-              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
-          : Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
-      try {
-        Files.writeString(temp, content, StandardCharsets.UTF_8);
-        try {
-          Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-          Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
-      } finally {
-        Files.deleteIfExists(temp);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("writing " + target, e);
     }
   }
 }

@@ -1,14 +1,13 @@
 package io.meshwork.control.ca;
 
+import io.meshwork.control.store.AtomicFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
 
@@ -57,27 +56,6 @@ public final class DirectoryCaStorage implements CaStorage {
 
   @Override
   public void put(String name, String value) {
-    Path target = directory.resolve(CaStorage.requireValidName(name));
-    try {
-      Path temp = posix
-          ? Files.createTempFile(directory, "." + name, ".tmp",
-              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
-          : Files.createTempFile(directory, "." + name, ".tmp");
-      try {
-        Files.writeString(temp, value, StandardCharsets.UTF_8);
-        try (var channel = java.nio.channels.FileChannel.open(temp, java.nio.file.StandardOpenOption.WRITE)) {
-          channel.force(true);
-        }
-        try {
-          Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-          Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
-      } finally {
-        Files.deleteIfExists(temp);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("writing " + target, e);
-    }
+    AtomicFile.replace(directory.resolve(CaStorage.requireValidName(name)), value);
   }
 }
