@@ -1,6 +1,7 @@
 package io.meshwork.proxy.forward;
 
 import io.meshwork.proxy.http.ErrorResponses;
+import io.meshwork.proxy.http.Http2Reads;
 import io.meshwork.proxy.http.ProxyError;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -19,6 +20,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -45,6 +47,8 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
   private ChannelHandlerContext ctx;
   private Exchange current;
   private boolean requestOpen;
+  /** A bodyless HTTP/1.1 head was taken as the whole request: the decoder's empty LastHttpContent after it is dropped. */
+  private boolean skipEmptyLast;
   private boolean waitingForResponse;
   private boolean uploadPaused;
   private boolean closing;
@@ -88,6 +92,11 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
       ReferenceCountUtil.release(msg);
       return;
     }
+    if (skipEmptyLast && msg instanceof LastHttpContent last && !last.decoderResult().isFailure()) {
+      skipEmptyLast = false;
+      last.release();
+      return;
+    }
     if (waitingForResponse || (backlog != null && !backlog.isEmpty())) {
       if (backlog == null) {
         backlog = new ArrayDeque<>(4);
@@ -113,18 +122,35 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
       }
       HttpRequest bare = head;
       HttpContent rest = null;
+      boolean bodyless;
       if (msg instanceof FullHttpRequest full) {
+        // HTTP/2 HEADERS with END_STREAM (the stream codec's only whole requests).
+        bodyless = !full.content().isReadable() && full.trailingHeaders().isEmpty();
         bare = new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers());
         rest = new DefaultLastHttpContent(full.content(), full.trailingHeaders());
+      } else {
+        // RFC 9112 §6.3: without Transfer-Encoding and Content-Length an HTTP/1.1 request has no body.
+        // An HTTP/2 head without END_STREAM always has DATA or trailers to come.
+        bodyless = !http2 && !HttpUtil.isTransferEncodingChunked(head) && HttpUtil.getContentLength(head, 0L) == 0;
       }
-      requestOpen = true;
       if (!settled && !http2) {
         settled = true;
         HttpListenerInitializer.settleHttp1(ctx.pipeline());
       }
       Exchange exchange = new Exchange(this, ctx, config);
       current = exchange;
-      exchange.start(bare);
+      requestOpen = !bodyless;
+      if (bodyless) {
+        skipEmptyLast = rest == null;
+        if (rest != null) {
+          rest.release();
+          rest = null;
+        }
+      }
+      exchange.start(bare, bodyless);
+      if (bodyless && current == exchange) {
+        waitingForResponse = true;
+      }
       if (rest != null) {
         content(rest);
       }
@@ -191,7 +217,12 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
   }
 
-  /** The current exchange finished its response. */
+  /**
+   * The current exchange finished its response. An HTTP/1.1 request whose body has not fully
+   * arrived closes the connection: its client may never send the rest (an {@code Expect:
+   * 100-continue} answered with a final status, RFC 9110 §10.1.1), and bytes read after it could
+   * not be told apart from the next request.
+   */
   void exchangeComplete(boolean close) {
     current = null;
     waitingForResponse = false;
@@ -199,7 +230,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     if (http2) {
       return;
     }
-    if (close) {
+    if (close || requestOpen) {
       closing = true;
       releaseBacklog();
       ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
@@ -233,9 +264,7 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
 
   private void updateAutoRead() {
     boolean read = !closing && !uploadPaused && (backlog == null || backlog.isEmpty());
-    if (ctx.channel().config().isAutoRead() != read) {
-      ctx.channel().config().setAutoRead(read);
-    }
+    Http2Reads.setReading(ctx.channel(), read);
   }
 
   /** The response broke after its head was sent: HTTP/1.1 closes the connection, HTTP/2 resets the stream (RFC 9113 §8.1). */

@@ -15,7 +15,12 @@ import io.meshwork.proxy.route.RouteAction;
 import io.meshwork.proxy.route.RouteDecision;
 import io.meshwork.proxy.upstream.UpstreamListener;
 import io.meshwork.proxy.upstream.UpstreamStream;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
@@ -48,6 +53,9 @@ final class Exchange {
   private boolean keepAlive;
   private boolean headRequest;
   private boolean websocket;
+  private boolean bodyless;
+  private HttpRequest bodylessHead;
+  private boolean responseBodyless;
   private boolean finished;
   private boolean counted;
   private boolean responseStarted;
@@ -77,8 +85,14 @@ final class Exchange {
   /**
    * Routes a request head and starts forwarding or answers it. A failure of a routing
    * component (route table, balancer, hash policy) is answered 500, never thrown at the loop.
+   *
+   * @param bodyless whether the request has no body at all (HTTP/1.1 without Content-Length or
+   *     Transfer-Encoding, RFC 9112 §6.3; HTTP/2 HEADERS with END_STREAM): it then goes upstream
+   *     as one message, so an HTTP/2 upstream sees END_STREAM on HEADERS and an HTTP/1.1 one no
+   *     chunked framing; a {@code LastHttpContent} that still follows is dropped
    */
-  void start(HttpRequest head) {
+  void start(HttpRequest head, boolean bodyless) {
+    this.bodyless = bodyless;
     try {
       begin(head);
     } catch (RuntimeException e) {
@@ -194,7 +208,7 @@ final class Exchange {
 
   /** A body part from downstream; ownership passes here. */
   void onRequestContent(HttpContent content) {
-    if (finished || body == null) {
+    if (finished || body == null || bodyless) {
       content.release();
       return;
     }
@@ -288,7 +302,7 @@ final class Exchange {
       startAttempt();
       return;
     }
-    if (canRetry() && retries.retriableFailure(failure)) {
+    if (canRetry() && retries.retriableFailure(failure) && (isIdempotent(request.method()) || neverReceived(failure))) {
       scheduleRetry();
       return;
     }
@@ -297,6 +311,15 @@ final class Exchange {
     } else {
       error(ProxyError.UPSTREAM_CONNECT, LocalAnswers.resetBeforeHeaders(failure));
     }
+  }
+
+  /** The bodyless request as one message (a {@code LastHttpContent} too), made once and written by each attempt. */
+  private HttpRequest wholeRequest() {
+    if (bodylessHead == null) {
+      bodylessHead = new DefaultFullHttpRequest(request.protocolVersion(), request.method(), request.uri(),
+          Unpooled.EMPTY_BUFFER, request.headers(), EmptyHttpHeaders.INSTANCE);
+    }
+    return bodylessHead;
   }
 
   private boolean canRetry() {
@@ -310,12 +333,22 @@ final class Exchange {
     backoffTimer = ctx.executor().schedule(this::startAttempt, delay, TimeUnit.NANOSECONDS);
   }
 
+  /**
+   * Whether the upstream provably never saw the request: no connection, or an HTTP/2 stream it
+   * refused (REFUSED_STREAM, or above a GOAWAY's last stream id, RFC 9113 §8.7). After a reset or a
+   * per-try timeout it may have acted on it, so only idempotent requests are sent again
+   * (RFC 9110 §9.2.2): a POST is never executed twice because of the proxy.
+   */
+  private static boolean neverReceived(AttemptFailure failure) {
+    return failure == AttemptFailure.CONNECT_FAILURE || failure == AttemptFailure.REFUSED_STREAM;
+  }
+
   private static boolean isIdempotent(HttpMethod method) {
     return HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method) || HttpMethod.PUT.equals(method)
         || HttpMethod.DELETE.equals(method) || HttpMethod.OPTIONS.equals(method) || HttpMethod.TRACE.equals(method);
   }
 
-  private void onResponseHead(Attempt a, HttpResponse head) {
+  private void onResponseHead(Attempt a, HttpResponse head, boolean endOfStream) {
     int status = head.status().code();
     int grpcStatus = grpc ? ForwardedHeads.grpcStatus(head.headers()) : -1;
     if (canRetry() && retries.retriableResponse(status, grpcStatus)) {
@@ -331,8 +364,9 @@ final class Exchange {
     cancel(perTryTimer);
     perTryTimer = null;
     responseStarted = true;
+    responseBodyless = endOfStream || (!http2Upstream && hasNoBody(head));
     keepAlive = ForwardedHeads.downstreamResponse(head, action, destination, downstream.isHttp2(), clientVersion,
-        headRequest, keepAlive && !config.draining().getAsBoolean(), websocket);
+        headRequest, responseBodyless, keepAlive && !config.draining().getAsBoolean(), websocket);
     if (websocket && status == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
       ctx.writeAndFlush(head);
       finished = true;
@@ -342,7 +376,22 @@ final class Exchange {
       downstream.switchToTunnel(a.stream.channel());
       return;
     }
+    if (responseBodyless) {
+      // One message, so HTTP/2 downstreams get END_STREAM on HEADERS (a gRPC trailers-only
+      // response, RFC 9113 §8.1) and HTTP/1.1 ones a complete head; the empty LastHttpContent that
+      // ends the upstream's response is dropped.
+      ctx.write(new DefaultFullHttpResponse(head.protocolVersion(), head.status(), Unpooled.EMPTY_BUFFER,
+          head.headers(), EmptyHttpHeaders.INSTANCE), ctx.voidPromise());
+      return;
+    }
     ctx.write(head, ctx.voidPromise());
+  }
+
+  /** An HTTP/1.1 response head that says no body follows (RFC 9112 §6.3). */
+  private boolean hasNoBody(HttpResponse head) {
+    int code = head.status().code();
+    return headRequest || code == 204 || code == 304
+        || (!HttpUtil.isTransferEncodingChunked(head) && "0".equals(head.headers().get(HttpHeaderNames.CONTENT_LENGTH)));
   }
 
   private void onResponseContent(Attempt a, HttpContent content) {
@@ -350,7 +399,11 @@ final class Exchange {
       content.release();
       return;
     }
-    ctx.write(content, ctx.voidPromise());
+    if (responseBodyless) {
+      content.release();
+    } else {
+      ctx.write(content, ctx.voidPromise());
+    }
     if (content instanceof LastHttpContent) {
       finished = true;
       attempt = null;
@@ -364,12 +417,17 @@ final class Exchange {
   }
 
   private void onInformational(HttpResponse head) {
-    // 100 Continue and friends are forwarded so an Expect: 100-continue client sends its body (RFC 9110 §10.1.1).
-    if (!downstream.isHttp2()) {
-      head.setProtocolVersion(HttpVersion.HTTP_1_1);
-    }
+    // 100 Continue and friends are forwarded so an Expect: 100-continue client sends its body
+    // (RFC 9110 §10.1.1). An interim response is a whole message: the HTTP/1.1 encoder then
+    // expects the final head next, and the HTTP/2 one sends it as HEADERS without END_STREAM.
     HopByHopHeaders.strip(head.headers(), false);
-    ctx.writeAndFlush(head, ctx.voidPromise());
+    FullHttpResponse interim = head instanceof FullHttpResponse full ? full
+        : new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, head.status(), Unpooled.EMPTY_BUFFER, head.headers(),
+            EmptyHttpHeaders.INSTANCE);
+    if (!downstream.isHttp2()) {
+      interim.setProtocolVersion(HttpVersion.HTTP_1_1);
+    }
+    ctx.writeAndFlush(interim, ctx.voidPromise());
   }
 
   private void error(ProxyError error, String message) {
@@ -476,9 +534,17 @@ final class Exchange {
         return;
       }
       stream = s;
-      request.headers().setInt(ForwardedHeads.X_ATTEMPT_COUNT, retriesDone + 1);
-      s.write(request);
-      body.sendTo(s);
+      // Envoy's x-envoy-attempt-count: the router that retries numbers its attempts; a hop that
+      // does not retry (the callee's sidecar) keeps the caller's count.
+      if (retries.attempts() > 0 || !request.headers().contains(ForwardedHeads.X_ATTEMPT_COUNT)) {
+        request.headers().setInt(ForwardedHeads.X_ATTEMPT_COUNT, retriesDone + 1);
+      }
+      if (bodyless) {
+        s.write(wholeRequest());
+      } else {
+        s.write(request);
+        body.sendTo(s);
+      }
       s.flush();
       downstream.setUploadPaused(!s.isWritable());
     }
@@ -498,9 +564,9 @@ final class Exchange {
     }
 
     @Override
-    public void onResponseHead(HttpResponse head) {
+    public void onResponseHead(HttpResponse head, boolean endOfStream) {
       if (attempt == this && !finished) {
-        Exchange.this.onResponseHead(this, head);
+        Exchange.this.onResponseHead(this, head, endOfStream);
       }
     }
 

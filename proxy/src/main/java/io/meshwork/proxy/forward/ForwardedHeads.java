@@ -78,11 +78,12 @@ final class ForwardedHeads {
   /**
    * Turns an upstream response head into the downstream one.
    *
+   * @param bodyless whether the response ends with its head (it goes downstream as one message)
    * @return whether the downstream HTTP/1.1 connection stays open after this response
    */
   static boolean downstreamResponse(HttpResponse head, RouteAction.Forward action,
       RouteAction.WeightedCluster destination, boolean http2Downstream, HttpVersion clientVersion,
-      boolean headRequest, boolean keepAlive, boolean keepUpgrade) {
+      boolean headRequest, boolean bodyless, boolean keepAlive, boolean keepUpgrade) {
     HttpHeaders h = head.headers();
     HopByHopHeaders.strip(h, keepUpgrade);
     if (action.responseHeaders() != null && !action.responseHeaders().isEmpty()) {
@@ -96,9 +97,12 @@ final class ForwardedHeads {
     }
     head.setProtocolVersion(HttpVersion.HTTP_1_1);
     int code = head.status().code();
-    boolean bodyless = headRequest || code == 204 || code == 304 || code < 200;
+    boolean noContent = headRequest || code == 204 || code == 304 || code < 200;
     boolean open = keepAlive;
-    if (!bodyless && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+    if (bodyless && !noContent && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+      // An HTTP/2 response that ended on its head (e.g. gRPC trailers-only): its length is 0 (RFC 9112 §6.3).
+      h.set(HttpHeaderNames.CONTENT_LENGTH, HttpHeaderValues.ZERO);
+    } else if (!noContent && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
       // RFC 9112 §6.1: chunked framing lets the connection live on; a 1.0 client needs close-delimiting.
       if (clientVersion.isKeepAliveDefault()) {
         h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);

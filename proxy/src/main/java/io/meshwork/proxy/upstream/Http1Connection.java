@@ -177,7 +177,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         if (!HttpUtil.isKeepAlive(head)) {
           keepAlive = false;
         }
-        l.onResponseHead(head);
+        l.onResponseHead(head, false);
       }
       if (msg instanceof HttpContent content) {
         deliver(l, new DefaultLastHttpContent(content.content(), ((LastHttpContent) content).trailingHeaders()));

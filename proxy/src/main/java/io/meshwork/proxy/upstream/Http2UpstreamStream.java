@@ -1,5 +1,6 @@
 package io.meshwork.proxy.upstream;
 
+import io.meshwork.proxy.http.Http2Reads;
 import io.meshwork.proxy.retry.AttemptFailure;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -66,10 +67,7 @@ final class Http2UpstreamStream extends ChannelInboundHandlerAdapter implements 
   @Override
   public void setReadable(boolean readable) {
     if (channel != null) {
-      channel.config().setAutoRead(readable);
-      if (readable) {
-        channel.read();
-      }
+      Http2Reads.setReading(channel, readable);
     }
   }
 
@@ -106,20 +104,19 @@ final class Http2UpstreamStream extends ChannelInboundHandlerAdapter implements 
       boolean interim = code >= 100 && code < 200 && code != 101;
       if (msg instanceof FullHttpResponse full) {
         // A HEADERS frame with END_STREAM, e.g. a gRPC trailers-only response.
-        HttpResponse bare = new DefaultHttpResponse(full.protocolVersion(), full.status(), full.headers());
         if (interim) {
-          full.release();
-          l.onInformational(bare);
+          l.onInformational(full);
           return;
         }
-        l.onResponseHead(bare);
+        HttpResponse bare = new DefaultHttpResponse(full.protocolVersion(), full.status(), full.headers());
+        l.onResponseHead(bare, true);
         deliver(new DefaultLastHttpContent(full.content(), full.trailingHeaders()));
         return;
       }
       if (interim) {
         l.onInformational(head);
       } else {
-        l.onResponseHead(head);
+        l.onResponseHead(head, false);
       }
     } else if (msg instanceof HttpContent content) {
       deliver(content);

@@ -207,7 +207,9 @@ class ExchangeTest {
   @Test
   void retriableStatusIsDiscardedAndRetried() {
     start(forward(cluster("svc", A), Duration.ZERO, retries(2, Duration.ZERO, RetryOn.GATEWAY_ERROR)));
-    send(get("/r"), new DefaultLastHttpContent(Unpooled.copiedBuffer("ping", StandardCharsets.UTF_8)));
+    HttpRequest withBody = get("/r");
+    withBody.headers().set("content-length", "4");
+    send(withBody, new DefaultLastHttpContent(Unpooled.copiedBuffer("ping", StandardCharsets.UTF_8)));
     upstreams.respond(0, "HTTP/1.1 503 Service Unavailable\r\ncontent-length: 4\r\n\r\nbusy");
     assertThat(downstream.<Object>readOutbound()).isNull();
     advance(5);
@@ -280,16 +282,83 @@ class ExchangeTest {
     send(post);
     assertThat(upstreams.requestText(0)).contains("expect: 100-continue");
     upstreams.respond(0, "HTTP/1.1 100 Continue\r\n\r\n");
-    HttpResponse interim = downstream.readOutbound();
+    // Whole interim messages: the HTTP/1.1 encoder then takes the final head (RFC 9110 §15.2).
+    FullHttpResponse interim = downstream.readOutbound();
     assertThat(interim.status().code()).isEqualTo(100);
+    interim.release();
     downstream.writeInbound(new DefaultLastHttpContent(Unpooled.copiedBuffer("hello", StandardCharsets.UTF_8)));
     downstream.flush();
     assertThat(upstreams.requestText(0)).isEqualTo("hello");
     upstreams.respond(0, "HTTP/1.1 201 Created\r\ncontent-length: 0\r\n\r\n");
-    HttpResponse created = downstream.readOutbound();
+    // A bodyless response goes downstream as one message (END_STREAM on HEADERS for HTTP/2).
+    FullHttpResponse created = downstream.readOutbound();
     assertThat(created.status().code()).isEqualTo(201);
-    LastHttpContent end = downstream.readOutbound();
-    end.release();
+    assertThat(created.headers().get("content-length")).isEqualTo("0");
+    created.release();
+    assertThat(downstream.<Object>readOutbound()).isNull();
+    assertThat(downstream.isOpen()).isTrue();
+  }
+
+  @Test
+  void finalResponseBeforeTheBodyClosesTheHttp1Connection() {
+    start(forward(cluster("svc", A)));
+    HttpRequest post = get("/put");
+    post.setMethod(HttpMethod.POST);
+    post.headers().set("expect", "100-continue").set("content-length", "5");
+    send(post);
+    // RFC 9110 §10.1.1: the origin refuses without reading the body; the client may never send it.
+    upstreams.respond(0, "HTTP/1.1 413 Content Too Large\r\ncontent-length: 0\r\n\r\n");
+    FullHttpResponse refused = downstream.readOutbound();
+    assertThat(refused.status().code()).isEqualTo(413);
+    refused.release();
+    downstream.runPendingTasks();
+    assertThat(downstream.isOpen()).isFalse();
+  }
+
+  @Test
+  void bodylessRequestGoesUpstreamWithoutFraming() {
+    start(forward(cluster("svc", A)));
+    send(get("/plain"), LastHttpContent.EMPTY_LAST_CONTENT);
+    String sent = upstreams.requestText(0);
+    assertThat(sent).startsWith("GET /plain HTTP/1.1\r\n").endsWith("\r\n\r\n");
+    assertThat(sent.toLowerCase()).doesNotContain("transfer-encoding").doesNotContain("content-length");
+    upstreams.respond(0, "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok");
+    HttpResponse head = downstream.readOutbound();
+    assertThat(head.status().code()).isEqualTo(200);
+    HttpContent content = downstream.readOutbound();
+    content.release();
+    assertThat(downstream.isOpen()).isTrue();
+    assertThat(downstream.config().isAutoRead()).isTrue();
+  }
+
+  @Test
+  void aResetPostIsNotSentAgain() {
+    start(forward(cluster("svc", A, B), Duration.ZERO, retries(3, Duration.ZERO, RetryOn.RESET, RetryOn.CONNECT_FAILURE)));
+    HttpRequest post = get("/order");
+    post.setMethod(HttpMethod.POST);
+    post.headers().set("content-length", "2");
+    send(post, new DefaultLastHttpContent(Unpooled.copiedBuffer("{}", StandardCharsets.UTF_8)));
+    assertThat(upstreams.requestText(0)).endsWith("{}");
+    // The upstream may have acted on it before the reset: a non-idempotent request is not repeated.
+    upstreams.channels.get(0).close();
+    advance(50);
+    FullHttpResponse r = localResponse();
+    assertThat(r.status().code()).isEqualTo(503);
+    r.release();
+    assertThat(upstreams.channels).hasSize(1);
+  }
+
+  @Test
+  void aPostThatNeverConnectedIsRetried() {
+    start(forward(cluster("svc", A, B), Duration.ZERO, retries(1, Duration.ZERO, RetryOn.CONNECT_FAILURE)));
+    upstreams.refused = Set.of(A);
+    HttpRequest post = get("/order");
+    post.setMethod(HttpMethod.POST);
+    post.headers().set("content-length", "2");
+    send(post, new DefaultLastHttpContent(Unpooled.copiedBuffer("{}", StandardCharsets.UTF_8)));
+    advance(5);
+    assertThat(upstreams.addresses).containsExactly(A, B);
+    assertThat(upstreams.requestText(upstreams.channels.size() - 1)).endsWith("{}");
   }
 
   @Test

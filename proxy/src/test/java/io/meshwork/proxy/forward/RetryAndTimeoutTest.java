@@ -69,8 +69,13 @@ class RetryAndTimeoutTest {
   }
 
   private static HttpResponse<String> call(String service, HttpRequest.BodyPublisher body) throws Exception {
+    return call("POST", service, body);
+  }
+
+  private static HttpResponse<String> call(String method, String service, HttpRequest.BodyPublisher body)
+      throws Exception {
     return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sidecar.httpPort() + "/work"))
-        .header("dapr-app-id", service).POST(body).build(), BodyHandlers.ofString());
+        .header("dapr-app-id", service).method(method, body).build(), BodyHandlers.ofString());
   }
 
   @Test
@@ -103,11 +108,20 @@ class RetryAndTimeoutTest {
   void perTryTimeoutRetriesThenAnswers504() throws Exception {
     int before = silent.requests.get();
     long start = System.nanoTime();
-    HttpResponse<String> r = call("per-try", BodyPublishers.noBody());
+    HttpResponse<String> r = call("PUT", "per-try", BodyPublishers.noBody());
     assertThat(r.statusCode()).isEqualTo(504);
     assertThat(r.body()).isEqualTo("upstream request timeout\n");
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
     awaitRequests(silent, before + 2);
+  }
+
+  @Test
+  void perTryTimeoutDoesNotRepeatAPost() throws Exception {
+    int before = silent.requests.get();
+    HttpResponse<String> r = call("POST", "per-try", BodyPublishers.ofString("{}"));
+    assertThat(r.statusCode()).isEqualTo(504);
+    // The upstream may be working on it: a non-idempotent request is executed once (RFC 9110 §9.2.2).
+    assertThat(silent.requests.get()).isEqualTo(before + 1);
   }
 
   @Test
