@@ -198,6 +198,27 @@ class Http2FramingTest {
     assertThat(body.toString()).isEqualTo("received " + TEN_MIB);
   }
 
+  @Test
+  void chunkedTrailersBecomeHttp2TrailersAndBack() throws Exception {
+    seen.clear();
+    try (Socket s = new Socket("127.0.0.1", sidecar.httpPort())) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write(("POST /trailers HTTP/1.1\r\nhost: frames\r\nte: trailers\r\n"
+          + "transfer-encoding: chunked\r\ntrailer: x-checksum\r\n\r\n"
+          + "5\r\nhello\r\n0\r\nx-checksum: c0ffee\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      ByteArrayOutputStream response = new ByteArrayOutputStream();
+      int b;
+      while (!response.toString(StandardCharsets.ISO_8859_1).endsWith("x-result: done\r\n\r\n") && (b = s.getInputStream().read()) >= 0) {
+        response.write(b);
+      }
+      String text = response.toString(StandardCharsets.ISO_8859_1).toLowerCase(java.util.Locale.ROOT);
+      assertThat(text).startsWith("http/1.1 200").contains("transfer-encoding: chunked")
+          .contains("\r\n2\r\nok\r\n0\r\nx-result: done\r\n\r\n");
+    }
+    assertThat(seen.poll(5, TimeUnit.SECONDS)).isEqualTo("/trailers data-follows");
+    assertThat(seen.poll(5, TimeUnit.SECONDS)).isEqualTo("trailers x-checksum=c0ffee");
+  }
+
   /** Reads a response to its end; returns the body bytes. */
   private static long drain(H2Client.Stream s) throws InterruptedException {
     long bytes = 0;
@@ -227,7 +248,13 @@ class Http2FramingTest {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       try {
-        if (msg instanceof Http2HeadersFrame headers) {
+        if (msg instanceof Http2HeadersFrame trailers && path != null) {
+          seen.add("trailers x-checksum=" + trailers.headers().get("x-checksum"));
+          Http2Headers answer = new DefaultHttp2Headers().status("200");
+          ctx.write(new DefaultHttp2HeadersFrame(answer));
+          ctx.write(new DefaultHttp2DataFrame(Unpooled.copiedBuffer("ok", StandardCharsets.US_ASCII)));
+          ctx.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().set("x-result", "done"), true));
+        } else if (msg instanceof Http2HeadersFrame headers) {
           path = String.valueOf(headers.headers().path());
           seen.add(path.replaceFirst("\\?.*", "") + (headers.isEndStream() ? " end-stream" : " data-follows"));
           if (path.startsWith("/grpc.testing")) {
@@ -243,7 +270,7 @@ class Http2FramingTest {
           }
         } else if (msg instanceof Http2DataFrame data) {
           uploaded += data.content().readableBytes();
-          if (data.isEndStream()) {
+          if (data.isEndStream() && !"/trailers".equals(path)) {
             ctx.write(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("200")));
             ByteBuf body = Unpooled.copiedBuffer("received " + uploaded, StandardCharsets.US_ASCII);
             ctx.writeAndFlush(new DefaultHttp2DataFrame(body, true));
