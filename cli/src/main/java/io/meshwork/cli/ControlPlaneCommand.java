@@ -2,11 +2,10 @@ package io.meshwork.cli;
 
 import io.meshwork.control.ControlPlane;
 import io.meshwork.control.ControlPlaneSettings;
+import io.meshwork.control.DataDirectoryException;
 import io.meshwork.control.store.StoreException;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -28,7 +27,8 @@ final class ControlPlaneCommand implements Callable<Integer> {
   static final String DEFAULT_LISTEN = "127.0.0.1:" + ControlPlaneSettings.DEFAULT_PORT;
 
   @Option(names = "--data-dir", defaultValue = ".meshwork/control-plane", paramLabel = "DIR",
-      description = "Where the store lives; created if missing (default: ${DEFAULT-VALUE}).")
+      description = {"Where the store, the CA's keys and the admin token live; created owner-only (0700) if missing,",
+          "refused if other users can read or write it; one control plane per directory (default: ${DEFAULT-VALUE})."})
   Path dataDir;
 
   @Option(names = "--listen", defaultValue = DEFAULT_LISTEN, paramLabel = "HOST:PORT",
@@ -57,11 +57,6 @@ final class ControlPlaneCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     InetSocketAddress address = parseListen(listen);
-    try {
-      Files.createDirectories(dataDir);
-    } catch (IOException e) {
-      throw new UserError("--data-dir: " + dataDir + " cannot be created (" + e.getMessage() + ")");
-    }
     if ((caCert == null) != (caKey == null)) {
       throw new UserError((caCert == null ? "--ca-cert" : "--ca-key") + ": missing (expected: --ca-cert and --ca-key"
           + " together, or neither to generate a root)", ExitCode.USAGE);
@@ -78,6 +73,9 @@ final class ControlPlaneCommand implements Callable<Integer> {
     ControlPlane plane;
     try {
       plane = ControlPlane.start(settings);
+    } catch (DataDirectoryException e) {
+      // The data dir is created owner-only by the control plane itself; this is a refusal with its fix.
+      throw new UserError(e.getMessage(), e);
     } catch (StoreException e) {
       throw new UserError("--data-dir: " + dataDir + " cannot hold the store (" + e.getMessage() + ")", e);
     } catch (IllegalStateException e) {

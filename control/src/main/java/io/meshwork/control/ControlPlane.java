@@ -17,7 +17,6 @@ import io.meshwork.control.store.SqliteStore;
 import io.meshwork.control.tls.ServingCertificate;
 import io.meshwork.model.identity.SpiffeId;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,6 +44,7 @@ public final class ControlPlane implements AutoCloseable {
     public static final String TRUST_BUNDLE_FILE = "ca.pem";
 
     private boolean closed;
+    private final DataDirectory directory;
     private final SqliteStore store;
     private final ApiServer api;
     private final long historyRevisions;
@@ -54,8 +54,9 @@ public final class ControlPlane implements AutoCloseable {
     private final Path trustBundleFile;
     private final ScheduledExecutorService maintenance;
 
-    private ControlPlane(SqliteStore store, ApiServer api, long historyRevisions, CertificateAuthority ca,
+    private ControlPlane(DataDirectory directory, SqliteStore store, ApiServer api, long historyRevisions, CertificateAuthority ca,
             ServingCertificate serving, AdminToken adminToken, Path trustBundleFile) {
+        this.directory = directory;
         this.store = store;
         this.api = api;
         this.historyRevisions = historyRevisions;
@@ -83,12 +84,17 @@ public final class ControlPlane implements AutoCloseable {
      * @throws IllegalStateException if the address cannot be bound
      */
     public static ControlPlane start(ControlPlaneSettings settings) {
-        Path dataDir = settings.dataDir().toAbsolutePath();
-        createDirectories(dataDir);
+        DataDirectory directory = DataDirectory.open(settings.dataDir());
+        Path dataDir = directory.path();
         Path db = dataDir.resolve(SqliteStore.FILE_NAME);
-        SqliteStore store = SqliteStore.open(db, settings.clock(), settings.leaseCheckInterval());
+        SqliteStore store;
         try {
-            ownerOnly(db);
+            store = SqliteStore.open(db, settings.clock(), settings.leaseCheckInterval());
+        } catch (RuntimeException e) {
+            directory.close();
+            throw e;
+        }
+        try {
             CertificateAuthority ca = openCa(store, settings);
             Path bundleFile = dataDir.resolve(TRUST_BUNDLE_FILE);
             writeTrustBundle(ca, bundleFile);
@@ -104,9 +110,11 @@ public final class ControlPlane implements AutoCloseable {
                     settings.bookmarkInterval(), versionInfo(), security);
             log.info("control plane listening on {} (data {}, revision {}, trust domain {})",
                     api.url(), db, store.currentRevision(), ca.trustDomain());
-            return new ControlPlane(store, api, settings.historyRevisions(), ca, serving, admin, bundleFile);
+            return new ControlPlane(directory, store, api, settings.historyRevisions(), ca, serving, admin,
+                    bundleFile);
         } catch (RuntimeException e) {
             store.close();
+            directory.close();
             throw e;
         }
     }
@@ -209,7 +217,12 @@ public final class ControlPlane implements AutoCloseable {
         try {
             api.close();
         } finally {
-            store.close();
+            try {
+                store.close();
+            } finally {
+                // Last: the next control plane may open the store the moment the lock is free.
+                directory.close();
+            }
         }
     }
 
@@ -235,26 +248,6 @@ public final class ControlPlane implements AutoCloseable {
     /** Replaced atomically so a client never reads half a bundle. */
     private static void writeTrustBundle(CertificateAuthority ca, Path file) {
         AtomicFile.replace(file, ca.trustBundle().toPem());
-    }
-
-    private static void createDirectories(Path dir) {
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("dataDir: " + dir + " (expected: a writable directory)", e);
-        }
-    }
-
-    /** The store holds the CA's root key: on POSIX systems only the owner may read it. */
-    private static void ownerOnly(Path db) {
-        if (!db.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-            return;
-        }
-        try {
-            Files.setPosixFilePermissions(db, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-        } catch (IOException | UnsupportedOperationException e) {
-            log.warn("cannot restrict {} to its owner: {}", db, e.getMessage());
-        }
     }
 
     private static ObjectNode versionInfo() {

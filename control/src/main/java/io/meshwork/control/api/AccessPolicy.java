@@ -4,7 +4,6 @@ import io.meshwork.control.auth.AdminToken;
 import io.meshwork.control.auth.Caller;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,10 +23,7 @@ final class AccessPolicy {
     /** What a route needs. */
     enum Need { NONE, READ, ADMIN, WORKLOAD, REGISTRANT }
 
-    private final Path adminTokenFile;
-
-    AccessPolicy(Path adminTokenFile) {
-        this.adminTokenFile = adminTokenFile;
+    AccessPolicy() {
     }
 
     static Need need(ApiRoute route, HttpMethod method) {
@@ -112,9 +108,10 @@ final class AccessPolicy {
         return Optional.empty();
     }
 
-    private String adminHint() {
-        return "send 'Authorization: Bearer <token>' with the token in " + adminTokenFile + " or "
-                + AdminToken.ENV;
+    /** Where the token is, in words: the answer goes to callers not yet trusted, so no server-side path. */
+    private static String adminHint() {
+        return "send 'Authorization: Bearer <token>' with the token from <data-dir>/" + AdminToken.FILE_NAME
+                + " on the control plane's machine or " + AdminToken.ENV;
     }
 
     private static Reply unauthorized(String message) {

@@ -9,7 +9,7 @@ import io.meshwork.control.resource.ResourceKeys;
 import io.meshwork.control.resource.ResourceStore;
 import io.meshwork.control.resource.ResourceType;
 import io.meshwork.control.resource.StoredObject;
-import io.meshwork.control.store.StoreException;
+import io.meshwork.control.store.StoreClosedException;
 import io.meshwork.model.Kind;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -136,13 +136,13 @@ final class ApiHandler extends ChannelInboundHandlerAdapter {
             reply = route(ctx, request, caller);
         } catch (ApiException e) {
             reply = Reply.of(e.status());
-        } catch (StoreException e) {
-            log.warn("store failure serving {} {}", request.method(), request.uri(), e);
+        } catch (StoreClosedException e) {
             reply = Reply.of(ApiStatus.of(HttpResponseStatus.SERVICE_UNAVAILABLE, "ServiceUnavailable",
-                    e.getMessage()));
+                    "the control plane is shutting down; retry shortly"));
         } catch (RuntimeException e) {
-            log.error("failed serving {} {}", request.method(), request.uri(), e);
-            reply = Reply.of(ApiStatus.internal("internal error: " + e.getClass().getSimpleName()));
+            // Storage failures included: their messages name the database file and carry SQLite's text.
+            reply = Reply.of(FailureReport.internal(request.method() + " " + new QueryStringDecoder(request.uri())
+                    .path(), e));
         }
         if (reply != null) {
             send(ctx, reply, HttpUtil.isKeepAlive(request));
