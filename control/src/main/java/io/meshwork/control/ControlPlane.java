@@ -228,7 +228,7 @@ public final class ControlPlane implements AutoCloseable {
 
     private static CertificateAuthority openCa(KeyValueStore store, ControlPlaneSettings settings) {
         StoreCaStorage storage = new StoreCaStorage(store);
-        CaConfig config = CaConfig.forTrustDomain(settings.trustDomain());
+        CaConfig config = CaConfig.forTrustDomain(settings.trustDomain()).withMaxTokenTtl(settings.maxTokenTtl());
         if (settings.caCertFile() == null) {
             return CertificateAuthority.open(storage, config, settings.clock());
         }

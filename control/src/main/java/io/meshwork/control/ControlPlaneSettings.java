@@ -1,6 +1,7 @@
 package io.meshwork.control;
 
 import io.meshwork.control.ca.CaConfig;
+import io.meshwork.control.ca.JoinTokens;
 import io.meshwork.model.identity.SpiffeId;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -24,10 +25,11 @@ import java.util.Objects;
  * @param tls                 serve the API over TLS (the default); false serves plaintext, for development only
  * @param rootActivationDelay how long a rotated root is trusted before it signs, so every sidecar has the new
  *                            bundle first (default 2 min: several polls of the bundle)
+ * @param maxTokenTtl         the longest lifetime a join token may be created with (default 30 days)
  */
 public record ControlPlaneSettings(Path dataDir, InetSocketAddress listen, Duration bookmarkInterval,
         Duration leaseCheckInterval, Clock clock, long historyRevisions, String trustDomain, Path caCertFile,
-        Path caKeyFile, boolean tls, Duration rootActivationDelay) {
+        Path caKeyFile, boolean tls, Duration rootActivationDelay, Duration maxTokenTtl) {
 
     public static final int DEFAULT_PORT = 15010;
     public static final Duration DEFAULT_BOOKMARK_INTERVAL = Duration.ofSeconds(10);
@@ -55,49 +57,56 @@ public record ControlPlaneSettings(Path dataDir, InetSocketAddress listen, Durat
         if (rootActivationDelay == null || rootActivationDelay.isNegative()) {
             throw new IllegalArgumentException("rootActivationDelay: " + rootActivationDelay + " (expected: >= 0)");
         }
+        requirePositive("maxTokenTtl", maxTokenTtl);
     }
 
     public ControlPlaneSettings(Path dataDir, InetSocketAddress listen) {
         this(dataDir, listen, DEFAULT_BOOKMARK_INTERVAL, DEFAULT_LEASE_CHECK_INTERVAL, Clock.systemUTC(),
                 DEFAULT_HISTORY_REVISIONS, CaConfig.DEFAULT_TRUST_DOMAIN, null, null, true,
-                DEFAULT_ROOT_ACTIVATION_DELAY);
+                DEFAULT_ROOT_ACTIVATION_DELAY, JoinTokens.DEFAULT_MAX_TTL);
     }
 
     public ControlPlaneSettings withBookmarkInterval(Duration interval) {
         return new ControlPlaneSettings(dataDir, listen, interval, leaseCheckInterval, clock, historyRevisions,
-                trustDomain, caCertFile, caKeyFile, tls, rootActivationDelay);
+                trustDomain, caCertFile, caKeyFile, tls, rootActivationDelay, maxTokenTtl);
     }
 
     public ControlPlaneSettings withClock(Clock newClock, Duration newLeaseCheckInterval) {
         return new ControlPlaneSettings(dataDir, listen, bookmarkInterval, newLeaseCheckInterval, newClock,
-                historyRevisions, trustDomain, caCertFile, caKeyFile, tls, rootActivationDelay);
+                historyRevisions, trustDomain, caCertFile, caKeyFile, tls, rootActivationDelay, maxTokenTtl);
     }
 
     public ControlPlaneSettings withHistoryRevisions(long revisions) {
         return new ControlPlaneSettings(dataDir, listen, bookmarkInterval, leaseCheckInterval, clock, revisions,
-                trustDomain, caCertFile, caKeyFile, tls, rootActivationDelay);
+                trustDomain, caCertFile, caKeyFile, tls, rootActivationDelay, maxTokenTtl);
     }
 
     public ControlPlaneSettings withTrustDomain(String domain) {
         return new ControlPlaneSettings(dataDir, listen, bookmarkInterval, leaseCheckInterval, clock,
-                historyRevisions, domain, caCertFile, caKeyFile, tls, rootActivationDelay);
+                historyRevisions, domain, caCertFile, caKeyFile, tls, rootActivationDelay, maxTokenTtl);
     }
 
     /** Signs with an operator-supplied root (PEM certificate and unencrypted PEM key) instead of a generated one. */
     public ControlPlaneSettings withCaFiles(Path certFile, Path keyFile) {
         return new ControlPlaneSettings(dataDir, listen, bookmarkInterval, leaseCheckInterval, clock,
-                historyRevisions, trustDomain, certFile, keyFile, tls, rootActivationDelay);
+                historyRevisions, trustDomain, certFile, keyFile, tls, rootActivationDelay, maxTokenTtl);
     }
 
     /** {@code false} serves the API over plaintext HTTP: for development and tests, never across machines. */
     public ControlPlaneSettings withTls(boolean enabled) {
         return new ControlPlaneSettings(dataDir, listen, bookmarkInterval, leaseCheckInterval, clock,
-                historyRevisions, trustDomain, caCertFile, caKeyFile, enabled, rootActivationDelay);
+                historyRevisions, trustDomain, caCertFile, caKeyFile, enabled, rootActivationDelay, maxTokenTtl);
     }
 
     public ControlPlaneSettings withRootActivationDelay(Duration delay) {
         return new ControlPlaneSettings(dataDir, listen, bookmarkInterval, leaseCheckInterval, clock,
-                historyRevisions, trustDomain, caCertFile, caKeyFile, tls, delay);
+                historyRevisions, trustDomain, caCertFile, caKeyFile, tls, delay, maxTokenTtl);
+    }
+
+    /** The longest lifetime {@code meshwork token create --ttl} may ask for. */
+    public ControlPlaneSettings withMaxTokenTtl(Duration ttl) {
+        return new ControlPlaneSettings(dataDir, listen, bookmarkInterval, leaseCheckInterval, clock,
+                historyRevisions, trustDomain, caCertFile, caKeyFile, tls, rootActivationDelay, ttl);
     }
 
     private static void requirePositive(String field, Duration d) {

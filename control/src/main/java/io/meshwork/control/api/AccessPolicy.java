@@ -37,6 +37,9 @@ final class AccessPolicy {
             case ApiRoute.Invalid i -> Need.NONE;
             case ApiRoute.Certificates c -> Need.WORKLOAD;
             case ApiRoute.Tokens t -> Need.ADMIN;
+            case ApiRoute.Token t -> Need.ADMIN;
+            case ApiRoute.RevokedIdentities r -> Need.ADMIN;
+            case ApiRoute.AdminTokenRotation r -> Need.ADMIN;
             case ApiRoute.RootRotation r -> Need.ADMIN;
             case ApiRoute.Apply a -> Need.ADMIN;
             case ApiRoute.Snapshot s -> Need.READ;
@@ -50,6 +53,9 @@ final class AccessPolicy {
     /** The refusal to send, or empty when {@code caller} may go on. */
     Optional<Reply> check(ApiRoute route, HttpMethod method, Caller caller) {
         Need need = need(route, method);
+        if (need != Need.NONE && caller instanceof Caller.Revoked revoked) {
+            return Optional.of(forbidden(revoked.reason()));
+        }
         return switch (need) {
             case NONE -> Optional.empty();
             case ADMIN -> switch (caller) {
@@ -58,18 +64,21 @@ final class AccessPolicy {
                         + adminHint()));
                 case Caller.Rejected r -> Optional.of(forbidden(r.reason() + "; this request needs the admin token; "
                         + adminHint()));
+                case Caller.Revoked r -> Optional.of(forbidden(r.reason()));
                 case Caller.Workload w -> Optional.of(forbidden(w.identity() + " may not change the mesh's"
                         + " configuration: this request needs the admin token; " + adminHint()));
             };
             case READ -> switch (caller) {
                 case Caller.Admin a -> Optional.empty();
                 case Caller.Workload w -> Optional.empty();
+                case Caller.Revoked r -> Optional.of(forbidden(r.reason()));
                 case Caller.Anonymous a -> Optional.of(unauthorized("reading the configuration needs a credential:"
                         + " a join token, a workload certificate, or the admin token; " + adminHint()));
                 case Caller.Rejected r -> Optional.of(unauthorized(r.reason()));
             };
             case WORKLOAD -> switch (caller) {
                 case Caller.Workload w -> Optional.empty();
+                case Caller.Revoked r -> Optional.of(forbidden(r.reason()));
                 case Caller.Anonymous a -> Optional.of(unauthorized("a certificate needs a join token"
                         + " ('meshwork token create --service NAME') or a valid workload certificate"));
                 case Caller.Rejected r -> Optional.of(unauthorized(r.reason()));
@@ -79,6 +88,7 @@ final class AccessPolicy {
             case REGISTRANT -> switch (caller) {
                 case Caller.Admin a -> Optional.empty();
                 case Caller.Workload w -> ownNamespace(route, w);
+                case Caller.Revoked r -> Optional.of(forbidden(r.reason()));
                 case Caller.Anonymous a -> Optional.of(unauthorized("registering needs the workload's join token"
                         + " or the admin token"));
                 case Caller.Rejected r -> Optional.of(unauthorized(r.reason()));

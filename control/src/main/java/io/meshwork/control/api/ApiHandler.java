@@ -165,7 +165,14 @@ final class ApiHandler extends ChannelInboundHandlerAdapter {
                     RequestBody.object(request)));
             case ApiRoute.Bundle b -> only(method, "GET", () -> ca.trustBundle(
                     request.headers().get(HttpHeaderNames.IF_NONE_MATCH)));
-            case ApiRoute.Tokens t -> only(method, "POST", () -> ca.tokens(RequestBody.object(request)));
+            case ApiRoute.Tokens t -> method.equals(HttpMethod.GET) ? ca.listTokens()
+                    : only(method, "POST", () -> ca.tokens(RequestBody.object(request)));
+            case ApiRoute.Token t -> method.equals(HttpMethod.GET) ? ca.token(t.id())
+                    : method.equals(HttpMethod.DELETE) ? ca.revokeToken(t.id())
+                    : Reply.methodNotAllowed(method.name(), "GET", "DELETE");
+            case ApiRoute.RevokedIdentities r -> method.equals(HttpMethod.GET) ? ca.revokedIdentities()
+                    : only(method, "POST", () -> ca.revokeIdentity(RequestBody.object(request)));
+            case ApiRoute.AdminTokenRotation r -> only(method, "POST", ca::rotateAdminToken);
             case ApiRoute.RootRotation r -> only(method, "POST", () -> ca.rotate(request.content().isReadable()
                     ? RequestBody.object(request) : services.json().missingNode()));
             case ApiRoute.Health h -> only(method, "GET", () -> Reply.ok(services.json().createObjectNode()

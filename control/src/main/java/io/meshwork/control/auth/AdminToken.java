@@ -35,39 +35,71 @@ public final class AdminToken {
   private static final Logger log = LoggerFactory.getLogger(AdminToken.class);
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  private final byte[] hash;
+  private final KeyValueStore store;
   private final Path file;
+  private volatile byte[] hash;
 
-  private AdminToken(byte[] hash, Path file) {
+  private AdminToken(KeyValueStore store, byte[] hash, Path file) {
+    this.store = store;
     this.hash = hash;
     this.file = file;
   }
 
-  /** Loads the token's hash, or makes a token when there is none or its file was removed. */
+  /**
+   * Loads the token's hash, or makes a token when there is none, or its file was removed or no longer holds it
+   * (a rotation that crashed between writing the file and the store).
+   */
   public static AdminToken open(KeyValueStore store, Path dataDir) {
     Path file = dataDir.toAbsolutePath().resolve(FILE_NAME);
     var stored = store.get(HASH_KEY);
     if (stored.isPresent() && Files.exists(file)) {
       byte[] hash = HexFormat.of().parseHex(stored.get().valueAsString().strip());
-      return new AdminToken(hash, file);
-    }
-    if (stored.isPresent()) {
+      if (MessageDigest.isEqual(hash, sha256(readQuietly(file)))) {
+        return new AdminToken(store, hash, file);
+      }
+      log.warn("{} does not hold the admin token: issuing a new one (the previous one no longer works)", file);
+    } else if (stored.isPresent()) {
       log.warn("{} is missing: issuing a new admin token (the previous one no longer works)", file);
     }
+    byte[] hash = replace(store, file, stored.map(KeyValue::modRevision).orElse(0L));
+    log.info("created the admin token in {}", file);
+    return new AdminToken(store, hash, file);
+  }
+
+  /**
+   * Replaces the admin token: the new one is written to the file (owner-only, atomically) and the store, and the
+   * old one stops working at once.
+   *
+   * @return the new token
+   */
+  public synchronized String rotate() {
+    long revision = store.get(HASH_KEY).map(KeyValue::modRevision).orElse(0L);
+    hash = replace(store, file, revision);
+    log.info("rotated the admin token in {}; the previous one no longer works", file);
+    return readQuietly(file);
+  }
+
+  private static byte[] replace(KeyValueStore store, Path file, long expected) {
     byte[] secret = new byte[32];
     RANDOM.nextBytes(secret);
     String token = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
     byte[] hash = sha256(token);
     AtomicFile.replace(file, token + "\n");
-    long expected = stored.map(KeyValue::modRevision).orElse(0L);
     var result = store.txn(List.of(Compare.modRevision(HASH_KEY, expected)),
         List.of(Op.put(HASH_KEY, HexFormat.of().formatHex(hash))), List.of());
     if (!result.succeeded()) {
-      throw new IllegalStateException(HASH_KEY + ": changed while the admin token was being created"
+      throw new IllegalStateException(HASH_KEY + ": changed while the admin token was being replaced"
           + " (expected: one control plane per data directory)");
     }
-    log.info("created the admin token in {}", file);
-    return new AdminToken(hash, file);
+    return hash;
+  }
+
+  private static String readQuietly(Path file) {
+    try {
+      return Files.readString(file, StandardCharsets.US_ASCII).strip();
+    } catch (java.io.IOException e) {
+      return "";
+    }
   }
 
   /** Whether {@code presented} is the admin token; compares hashes in constant time. */

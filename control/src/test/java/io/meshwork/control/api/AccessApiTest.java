@@ -118,7 +118,8 @@ class AccessApiTest {
                 "service: Orders! (expected: a DNS-1123 label such as orders)");
         assertThat(admin.post(tokens, "{\"service\": \"orders\", \"ttl\": \"soon\"}").status()).isEqualTo(400);
         assertThat(admin.post(tokens, "{\"service\": \"orders\", \"ttl\": \"9000h\"}").status()).isEqualTo(400);
-        assertThat(admin.get(tokens).status()).isEqualTo(405);
+        assertThat(admin.put(tokens, "{}").status()).isEqualTo(405);
+        assertThat(admin.get(tokens).status()).as("the listing").isEqualTo(200);
     }
 
     @Test
