@@ -4,9 +4,11 @@ import io.meshwork.control.ControlPlane;
 import io.meshwork.control.ControlPlaneSettings;
 import io.meshwork.control.DataDirectoryException;
 import io.meshwork.control.store.StoreException;
+import io.meshwork.model.codec.DurationFormat;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -46,6 +48,10 @@ final class ControlPlaneCommand implements Callable<Integer> {
   @Option(names = "--ca-key", paramLabel = "FILE", description = "The private key (PEM) of --ca-cert.")
   Path caKey;
 
+  @Option(names = "--max-token-ttl", defaultValue = "720h", paramLabel = "DURATION",
+      description = "The longest lifetime a join token may be created with (default: ${DEFAULT-VALUE}, 30 days).")
+  String maxTokenTtl;
+
   @Option(names = "--insecure-plaintext",
       description = "Serve the API over plain HTTP instead of TLS; for development only (credentials still apply).")
   boolean plaintext;
@@ -61,7 +67,10 @@ final class ControlPlaneCommand implements Callable<Integer> {
       throw new UserError((caCert == null ? "--ca-cert" : "--ca-key") + ": missing (expected: --ca-cert and --ca-key"
           + " together, or neither to generate a root)", ExitCode.USAGE);
     }
-    ControlPlaneSettings settings = new ControlPlaneSettings(dataDir, address).withTls(!plaintext);
+    Duration tokenTtl = DurationFormat.parse(maxTokenTtl).filter(d -> !d.isZero()).orElseThrow(() -> new UserError(
+        "--max-token-ttl: " + maxTokenTtl + " (expected: a positive duration such as 720h or 24h)", ExitCode.USAGE));
+    ControlPlaneSettings settings = new ControlPlaneSettings(dataDir, address).withTls(!plaintext)
+        .withMaxTokenTtl(tokenTtl);
     try {
       settings = settings.withTrustDomain(trustDomain);
       if (caCert != null) {
