@@ -48,6 +48,12 @@ final class ControlPlaneCommand implements Callable<Integer> {
   @Option(names = "--ca-key", paramLabel = "FILE", description = "The private key (PEM) of --ca-cert.")
   Path caKey;
 
+  @Option(names = "--ca-key-passphrase-file", paramLabel = "FILE",
+      defaultValue = "${env:MESHWORK_CA_KEY_PASSPHRASE_FILE}",
+      description = {"Encrypt the CA's keys in the store with the passphrase in FILE (owner-only; env",
+          "MESHWORK_CA_KEY_PASSPHRASE_FILE). Every later start needs the same passphrase."})
+  Path caKeyPassphraseFile;
+
   @Option(names = "--max-token-ttl", defaultValue = "720h", paramLabel = "DURATION",
       description = "The longest lifetime a join token may be created with (default: ${DEFAULT-VALUE}, 30 days).")
   String maxTokenTtl;
@@ -76,6 +82,9 @@ final class ControlPlaneCommand implements Callable<Integer> {
       if (caCert != null) {
         settings = settings.withCaFiles(caCert, caKey);
       }
+      if (caKeyPassphraseFile != null) {
+        settings = settings.withCaKeyPassphraseFile(caKeyPassphraseFile);
+      }
     } catch (IllegalArgumentException e) {
       throw new UserError(OptionNames.of(e.getMessage()), ExitCode.USAGE);
     }
@@ -85,6 +94,9 @@ final class ControlPlaneCommand implements Callable<Integer> {
     } catch (DataDirectoryException e) {
       // The data dir is created owner-only by the control plane itself; this is a refusal with its fix.
       throw new UserError(e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      // A CA file or the passphrase: the message names the setting, shown as its option.
+      throw new UserError(OptionNames.of(e.getMessage()), e);
     } catch (StoreException e) {
       throw new UserError("--data-dir: " + dataDir + " cannot hold the store (" + e.getMessage() + ")", e);
     } catch (IllegalStateException e) {

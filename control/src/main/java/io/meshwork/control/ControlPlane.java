@@ -9,6 +9,7 @@ import io.meshwork.control.auth.AdminToken;
 import io.meshwork.control.auth.Authenticator;
 import io.meshwork.control.ca.CaConfig;
 import io.meshwork.control.ca.CertificateAuthority;
+import io.meshwork.control.ca.SealedCaStorage;
 import io.meshwork.control.ca.StoreCaStorage;
 import io.meshwork.control.resource.ResourceStore;
 import io.meshwork.control.store.AtomicFile;
@@ -54,8 +55,8 @@ public final class ControlPlane implements AutoCloseable {
     private final Path trustBundleFile;
     private final ScheduledExecutorService maintenance;
 
-    private ControlPlane(DataDirectory directory, SqliteStore store, ApiServer api, long historyRevisions, CertificateAuthority ca,
-            ServingCertificate serving, AdminToken adminToken, Path trustBundleFile) {
+    private ControlPlane(DataDirectory directory, SqliteStore store, ApiServer api, long historyRevisions,
+            CertificateAuthority ca, ServingCertificate serving, AdminToken adminToken, Path trustBundleFile) {
         this.directory = directory;
         this.store = store;
         this.api = api;
@@ -79,6 +80,8 @@ public final class ControlPlane implements AutoCloseable {
      * Opens the store and the CA (generating a root on first start, or importing the configured one) and starts
      * the API.
      *
+     * @throws DataDirectoryException if the data directory is open to other users, used by another control plane,
+     *     or cannot be created
      * @throws io.meshwork.control.store.StorageFailureException if the data directory cannot hold the store
      * @throws IllegalArgumentException if the configured root cannot act as a CA
      * @throws IllegalStateException if the address cannot be bound
@@ -227,7 +230,12 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     private static CertificateAuthority openCa(KeyValueStore store, ControlPlaneSettings settings) {
-        StoreCaStorage storage = new StoreCaStorage(store);
+        char[] passphrase = settings.caKeyPassphraseFile() == null ? null
+                : passphrase(settings.caKeyPassphraseFile());
+        SealedCaStorage storage = new SealedCaStorage(new StoreCaStorage(store), passphrase);
+        if (passphrase != null) {
+            java.util.Arrays.fill(passphrase, '\0');
+        }
         CaConfig config = CaConfig.forTrustDomain(settings.trustDomain()).withMaxTokenTtl(settings.maxTokenTtl());
         if (settings.caCertFile() == null) {
             return CertificateAuthority.open(storage, config, settings.clock());
@@ -241,6 +249,30 @@ public final class ControlPlane implements AutoCloseable {
             return Files.readString(file, StandardCharsets.US_ASCII);
         } catch (IOException e) {
             throw new IllegalArgumentException(field + ": " + file + " (expected: a readable PEM file; "
+                    + e.getMessage() + ")", e);
+        }
+    }
+
+    /** The passphrase that seals the CA's keys: the file's content without its final line break; owner-only. */
+    private static char[] passphrase(Path file) {
+        try {
+            if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                var mode = Files.getPosixFilePermissions(file);
+                if (mode.stream().anyMatch(p -> !p.name().startsWith("OWNER"))) {
+                    throw new IllegalArgumentException("caKeyPassphraseFile: " + file + " is mode "
+                            + DataDirectory.octal(mode) + ", open to other users (fix: chmod 600 " + file + ")");
+                }
+            }
+            String text = Files.readString(file, StandardCharsets.UTF_8);
+            text = text.endsWith("\r\n") ? text.substring(0, text.length() - 2)
+                    : text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
+            if (text.isEmpty()) {
+                throw new IllegalArgumentException("caKeyPassphraseFile: " + file + " is empty (expected: a"
+                        + " passphrase, e.g. from 'openssl rand -base64 32')");
+            }
+            return text.toCharArray();
+        } catch (IOException e) {
+            throw new IllegalArgumentException("caKeyPassphraseFile: " + file + " (expected: a readable file; "
                     + e.getMessage() + ")", e);
         }
     }

@@ -26,10 +26,13 @@ import java.util.Objects;
  * @param rootActivationDelay how long a rotated root is trusted before it signs, so every sidecar has the new
  *                            bundle first (default 2 min: several polls of the bundle)
  * @param maxTokenTtl         the longest lifetime a join token may be created with (default 30 days)
+ * @param caKeyPassphraseFile a file (owner-only) whose content encrypts the CA's keys in the store, or null to keep
+ *                            them in the clear, protected by the data dir's permissions only
  */
 public record ControlPlaneSettings(Path dataDir, InetSocketAddress listen, Duration bookmarkInterval,
         Duration leaseCheckInterval, Clock clock, long historyRevisions, String trustDomain, Path caCertFile,
-        Path caKeyFile, boolean tls, Duration rootActivationDelay, Duration maxTokenTtl) {
+        Path caKeyFile, boolean tls, Duration rootActivationDelay, Duration maxTokenTtl,
+        Path caKeyPassphraseFile) {
 
     public static final int DEFAULT_PORT = 15010;
     public static final Duration DEFAULT_BOOKMARK_INTERVAL = Duration.ofSeconds(10);
@@ -63,50 +66,61 @@ public record ControlPlaneSettings(Path dataDir, InetSocketAddress listen, Durat
     public ControlPlaneSettings(Path dataDir, InetSocketAddress listen) {
         this(dataDir, listen, DEFAULT_BOOKMARK_INTERVAL, DEFAULT_LEASE_CHECK_INTERVAL, Clock.systemUTC(),
                 DEFAULT_HISTORY_REVISIONS, CaConfig.DEFAULT_TRUST_DOMAIN, null, null, true,
-                DEFAULT_ROOT_ACTIVATION_DELAY, JoinTokens.DEFAULT_MAX_TTL);
+                DEFAULT_ROOT_ACTIVATION_DELAY, JoinTokens.DEFAULT_MAX_TTL, null);
     }
 
     public ControlPlaneSettings withBookmarkInterval(Duration interval) {
         return new ControlPlaneSettings(dataDir, listen, interval, leaseCheckInterval, clock, historyRevisions,
-                trustDomain, caCertFile, caKeyFile, tls, rootActivationDelay, maxTokenTtl);
+                trustDomain, caCertFile, caKeyFile, tls, rootActivationDelay, maxTokenTtl, caKeyPassphraseFile);
     }
 
     public ControlPlaneSettings withClock(Clock newClock, Duration newLeaseCheckInterval) {
         return new ControlPlaneSettings(dataDir, listen, bookmarkInterval, newLeaseCheckInterval, newClock,
-                historyRevisions, trustDomain, caCertFile, caKeyFile, tls, rootActivationDelay, maxTokenTtl);
+                historyRevisions, trustDomain, caCertFile, caKeyFile, tls, rootActivationDelay, maxTokenTtl,
+                caKeyPassphraseFile);
     }
 
     public ControlPlaneSettings withHistoryRevisions(long revisions) {
         return new ControlPlaneSettings(dataDir, listen, bookmarkInterval, leaseCheckInterval, clock, revisions,
-                trustDomain, caCertFile, caKeyFile, tls, rootActivationDelay, maxTokenTtl);
+                trustDomain, caCertFile, caKeyFile, tls, rootActivationDelay, maxTokenTtl, caKeyPassphraseFile);
     }
 
     public ControlPlaneSettings withTrustDomain(String domain) {
         return new ControlPlaneSettings(dataDir, listen, bookmarkInterval, leaseCheckInterval, clock,
-                historyRevisions, domain, caCertFile, caKeyFile, tls, rootActivationDelay, maxTokenTtl);
+                historyRevisions, domain, caCertFile, caKeyFile, tls, rootActivationDelay, maxTokenTtl,
+                caKeyPassphraseFile);
     }
 
     /** Signs with an operator-supplied root (PEM certificate and unencrypted PEM key) instead of a generated one. */
     public ControlPlaneSettings withCaFiles(Path certFile, Path keyFile) {
         return new ControlPlaneSettings(dataDir, listen, bookmarkInterval, leaseCheckInterval, clock,
-                historyRevisions, trustDomain, certFile, keyFile, tls, rootActivationDelay, maxTokenTtl);
+                historyRevisions, trustDomain, certFile, keyFile, tls, rootActivationDelay, maxTokenTtl,
+                caKeyPassphraseFile);
     }
 
     /** {@code false} serves the API over plaintext HTTP: for development and tests, never across machines. */
     public ControlPlaneSettings withTls(boolean enabled) {
         return new ControlPlaneSettings(dataDir, listen, bookmarkInterval, leaseCheckInterval, clock,
-                historyRevisions, trustDomain, caCertFile, caKeyFile, enabled, rootActivationDelay, maxTokenTtl);
+                historyRevisions, trustDomain, caCertFile, caKeyFile, enabled, rootActivationDelay, maxTokenTtl,
+                caKeyPassphraseFile);
     }
 
     public ControlPlaneSettings withRootActivationDelay(Duration delay) {
         return new ControlPlaneSettings(dataDir, listen, bookmarkInterval, leaseCheckInterval, clock,
-                historyRevisions, trustDomain, caCertFile, caKeyFile, tls, delay, maxTokenTtl);
+                historyRevisions, trustDomain, caCertFile, caKeyFile, tls, delay, maxTokenTtl, caKeyPassphraseFile);
     }
 
     /** The longest lifetime {@code meshwork token create --ttl} may ask for. */
     public ControlPlaneSettings withMaxTokenTtl(Duration ttl) {
         return new ControlPlaneSettings(dataDir, listen, bookmarkInterval, leaseCheckInterval, clock,
-                historyRevisions, trustDomain, caCertFile, caKeyFile, tls, rootActivationDelay, ttl);
+                historyRevisions, trustDomain, caCertFile, caKeyFile, tls, rootActivationDelay, ttl,
+                caKeyPassphraseFile);
+    }
+
+    /** Encrypts the CA's keys in the store with the passphrase in {@code file}. */
+    public ControlPlaneSettings withCaKeyPassphraseFile(Path file) {
+        return new ControlPlaneSettings(dataDir, listen, bookmarkInterval, leaseCheckInterval, clock,
+                historyRevisions, trustDomain, caCertFile, caKeyFile, tls, rootActivationDelay, maxTokenTtl, file);
     }
 
     private static void requirePositive(String field, Duration d) {

@@ -203,8 +203,8 @@ public final class DataDirectory implements AutoCloseable {
         }
         if (mode.stream().anyMatch(OTHERS::contains)) {
             throw new DataDirectoryException((directory ? "data dir " : "") + path + " is mode " + octal(mode)
-                    + ", open to other users; it holds the CA's private key (fix: chmod " + (directory ? "700 " : "600 ")
-                    + path + ")");
+                    + ", open to other users; it holds the CA's private key (fix: chmod "
+                    + (directory ? "700 " : "600 ") + path + ")");
         }
     }
 
