@@ -98,4 +98,17 @@ class ControlPlaneCommandTest {
         + " 24h)\n");
     assertThat(dir.resolve("cp")).doesNotExist();
   }
+
+  @Test
+  void aPassphraseFileOthersCanReadIsOneLineNamingTheOption(@TempDir Path dir) throws Exception {
+    Path secret = Files.writeString(dir.resolve("passphrase"), "s3cret\n");
+    Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+
+    Cli.Result r = Cli.run("control-plane", "--listen", "127.0.0.1:0", "--data-dir", dir.resolve("cp").toString(),
+        "--ca-key-passphrase-file", secret.toString());
+
+    assertThat(r.exitCode()).isEqualTo(ExitCode.FAILURE);
+    assertThat(r.err()).isEqualTo("meshwork: --ca-key-passphrase-file: " + secret + " is mode 0644, open to other"
+        + " users (fix: chmod 600 " + secret + ")\n");
+  }
 }
