@@ -100,7 +100,10 @@ final class ControlPlaneCommand implements Callable<Integer> {
     } catch (StoreException e) {
       throw new UserError("--data-dir: " + dataDir + " cannot hold the store (" + e.getMessage() + ")", e);
     } catch (IllegalStateException e) {
-      throw new UserError("--listen: cannot listen on " + listen + " (" + e.getMessage() + ")", e);
+      // The API's bind failure says "listen: ..."; anything else is state in the data dir the control plane refused.
+      throw new UserError(e.getMessage() != null && e.getMessage().startsWith("listen:")
+          ? "--listen: cannot listen on " + listen + " (" + e.getMessage() + ")"
+          : "cannot start on --data-dir " + dataDir + ": " + e.getMessage(), e);
     }
     CountDownLatch closed = new CountDownLatch(1);
     // The hook only asks for the stop and waits for it, so the JVM does not exit before the store is closed.

@@ -12,7 +12,8 @@ import java.util.Objects;
 /**
  * How to run a control plane.
  *
- * @param dataDir             where {@code meshwork.db}, {@code ca.pem} and {@code admin-token} live; created if missing
+ * @param dataDir             where {@code meshwork.db}, {@code ca.pem} and {@code admin-token} live; created 0700 if
+ *                            missing, refused if other users can open it or another control plane holds it
  * @param listen              the API's address; port 0 picks a free one
  * @param bookmarkInterval    how often watch streams carry a BOOKMARK so idle clients can resume (default 10 s)
  * @param leaseCheckInterval  how often lapsed leases are looked for (default 500 ms)

@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * database does not reveal it; the plaintext is written once, to {@code <data-dir>/admin-token} (0600), where the
  * CLI on the same machine finds it.
  *
- * <p>When that file is missing at start, a new token replaces the old one. That gives no one more power than they
+ * <p>{@link #rotate()} replaces the token while the control plane runs; the old one fails from the next request.
+ * When the file is missing at start, or no longer holds the token, a new token replaces the old one. That gives no one more power than they
  * had: whoever can write the data directory already holds the CA's root key in the store.
  */
 public final class AdminToken {
