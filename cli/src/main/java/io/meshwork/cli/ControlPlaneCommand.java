@@ -2,12 +2,13 @@ package io.meshwork.cli;
 
 import io.meshwork.control.ControlPlane;
 import io.meshwork.control.ControlPlaneSettings;
+import io.meshwork.control.DataDirectoryException;
 import io.meshwork.control.store.StoreException;
-import java.io.IOException;
+import io.meshwork.model.codec.DurationFormat;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -28,7 +29,8 @@ final class ControlPlaneCommand implements Callable<Integer> {
   static final String DEFAULT_LISTEN = "127.0.0.1:" + ControlPlaneSettings.DEFAULT_PORT;
 
   @Option(names = "--data-dir", defaultValue = ".meshwork/control-plane", paramLabel = "DIR",
-      description = "Where the store lives; created if missing (default: ${DEFAULT-VALUE}).")
+      description = {"Where the store, the CA's keys and the admin token live; created owner-only (0700) if missing,",
+          "refused if other users can read or write it; one control plane per directory (default: ${DEFAULT-VALUE})."})
   Path dataDir;
 
   @Option(names = "--listen", defaultValue = DEFAULT_LISTEN, paramLabel = "HOST:PORT",
@@ -46,6 +48,16 @@ final class ControlPlaneCommand implements Callable<Integer> {
   @Option(names = "--ca-key", paramLabel = "FILE", description = "The private key (PEM) of --ca-cert.")
   Path caKey;
 
+  @Option(names = "--ca-key-passphrase-file", paramLabel = "FILE",
+      defaultValue = "${env:MESHWORK_CA_KEY_PASSPHRASE_FILE}",
+      description = {"Encrypt the CA's keys in the store with the passphrase in FILE (owner-only; env",
+          "MESHWORK_CA_KEY_PASSPHRASE_FILE). Every later start needs the same passphrase."})
+  Path caKeyPassphraseFile;
+
+  @Option(names = "--max-token-ttl", defaultValue = "720h", paramLabel = "DURATION",
+      description = "The longest lifetime a join token may be created with (default: ${DEFAULT-VALUE}, 30 days).")
+  String maxTokenTtl;
+
   @Option(names = "--insecure-plaintext",
       description = "Serve the API over plain HTTP instead of TLS; for development only (credentials still apply).")
   boolean plaintext;
@@ -57,20 +69,21 @@ final class ControlPlaneCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     InetSocketAddress address = parseListen(listen);
-    try {
-      Files.createDirectories(dataDir);
-    } catch (IOException e) {
-      throw new UserError("--data-dir: " + dataDir + " cannot be created (" + e.getMessage() + ")");
-    }
     if ((caCert == null) != (caKey == null)) {
       throw new UserError((caCert == null ? "--ca-cert" : "--ca-key") + ": missing (expected: --ca-cert and --ca-key"
           + " together, or neither to generate a root)", ExitCode.USAGE);
     }
-    ControlPlaneSettings settings = new ControlPlaneSettings(dataDir, address).withTls(!plaintext);
+    Duration tokenTtl = DurationFormat.parse(maxTokenTtl).filter(d -> !d.isZero()).orElseThrow(() -> new UserError(
+        "--max-token-ttl: " + maxTokenTtl + " (expected: a positive duration such as 720h or 24h)", ExitCode.USAGE));
+    ControlPlaneSettings settings = new ControlPlaneSettings(dataDir, address).withTls(!plaintext)
+        .withMaxTokenTtl(tokenTtl);
     try {
       settings = settings.withTrustDomain(trustDomain);
       if (caCert != null) {
         settings = settings.withCaFiles(caCert, caKey);
+      }
+      if (caKeyPassphraseFile != null) {
+        settings = settings.withCaKeyPassphraseFile(caKeyPassphraseFile);
       }
     } catch (IllegalArgumentException e) {
       throw new UserError(OptionNames.of(e.getMessage()), ExitCode.USAGE);
@@ -78,10 +91,19 @@ final class ControlPlaneCommand implements Callable<Integer> {
     ControlPlane plane;
     try {
       plane = ControlPlane.start(settings);
+    } catch (DataDirectoryException e) {
+      // The data dir is created owner-only by the control plane itself; this is a refusal with its fix.
+      throw new UserError(e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      // A CA file or the passphrase: the message names the setting, shown as its option.
+      throw new UserError(OptionNames.of(e.getMessage()), e);
     } catch (StoreException e) {
       throw new UserError("--data-dir: " + dataDir + " cannot hold the store (" + e.getMessage() + ")", e);
     } catch (IllegalStateException e) {
-      throw new UserError("--listen: cannot listen on " + listen + " (" + e.getMessage() + ")", e);
+      // The API's bind failure says "listen: ..."; anything else is state in the data dir the control plane refused.
+      throw new UserError(e.getMessage() != null && e.getMessage().startsWith("listen:")
+          ? "--listen: cannot listen on " + listen + " (" + e.getMessage() + ")"
+          : "cannot start on --data-dir " + dataDir + ": " + e.getMessage(), e);
     }
     CountDownLatch closed = new CountDownLatch(1);
     // The hook only asks for the stop and waits for it, so the JVM does not exit before the store is closed.

@@ -20,6 +20,7 @@ import picocli.CommandLine.Option;
       GetCommand.class,
       DeleteCommand.class,
       TokenCommand.class,
+      IdentityCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {

@@ -75,4 +75,40 @@ class ControlPlaneCommandTest {
       assertThat(client.healthy()).as("closed on stop").isFalse();
     }
   }
+
+  @Test
+  void aDataDirOpenToOtherUsersIsOneLineWithTheFix(@TempDir Path dir) throws Exception {
+    Path dataDir = Files.createDirectory(dir.resolve("control-plane"));
+    Files.setPosixFilePermissions(dataDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-x---"));
+
+    Cli.Result r = Cli.run("control-plane", "--listen", "127.0.0.1:0", "--data-dir", dataDir.toString());
+
+    assertThat(r.exitCode()).isEqualTo(ExitCode.FAILURE);
+    assertThat(r.err()).isEqualTo("meshwork: data dir " + dataDir.toAbsolutePath() + " is mode 0750, open to other"
+        + " users; it holds the CA's private key (fix: chmod 700 " + dataDir.toAbsolutePath() + ")\n");
+  }
+
+  @Test
+  void aBadMaximumTokenLifetimeIsAUsageError(@TempDir Path dir) {
+    Cli.Result r = Cli.run("control-plane", "--listen", "127.0.0.1:0", "--data-dir", dir.resolve("cp").toString(),
+        "--max-token-ttl", "30d");
+
+    assertThat(r.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(r.err()).isEqualTo("meshwork: --max-token-ttl: 30d (expected: a positive duration such as 720h or"
+        + " 24h)\n");
+    assertThat(dir.resolve("cp")).doesNotExist();
+  }
+
+  @Test
+  void aPassphraseFileOthersCanReadIsOneLineNamingTheOption(@TempDir Path dir) throws Exception {
+    Path secret = Files.writeString(dir.resolve("passphrase"), "s3cret\n");
+    Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+
+    Cli.Result r = Cli.run("control-plane", "--listen", "127.0.0.1:0", "--data-dir", dir.resolve("cp").toString(),
+        "--ca-key-passphrase-file", secret.toString());
+
+    assertThat(r.exitCode()).isEqualTo(ExitCode.FAILURE);
+    assertThat(r.err()).isEqualTo("meshwork: --ca-key-passphrase-file: " + secret + " is mode 0644, open to other"
+        + " users (fix: chmod 600 " + secret + ")\n");
+  }
 }

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -107,5 +108,90 @@ class TokenCommandTest {
     Result missing = token("create");
     assertThat(missing.exitCode()).isEqualTo(ExitCode.USAGE);
     assertThat(missing.err()).contains("--service");
+  }
+
+  private String[] at(String... args) {
+    String[] all = java.util.Arrays.copyOf(args, args.length + 4);
+    all[args.length] = "--control-plane";
+    all[args.length + 1] = controlPlane.url();
+    all[args.length + 2] = "--data-dir";
+    all[args.length + 3] = dataDir.toString();
+    return all;
+  }
+
+  @Test
+  void listShowsATableWithoutSecretsAndRevokeTakesAUniquePrefix() {
+    String orders = token(at("create", "--service", "orders", "--namespace", "shop", "--ttl", "1h")).out().strip();
+    String cart = token(at("create", "--service", "cart", "--namespace", "shop")).out().strip();
+    String ordersId = ((JoinTokens.Valid) controlPlane.certificateAuthority().joinTokens().verify(orders)).tokenId();
+
+    Result list = token(at("list"));
+    assertThat(list.exitCode()).as(list.err()).isZero();
+    List<String> lines = list.out().lines().toList();
+    assertThat(lines).hasSize(3);
+    assertThat(lines.get(0)).matches("ID +SERVICE +NAMESPACE +CREATED +EXPIRES +STATUS");
+    assertThat(lines).anySatisfy(l -> assertThat(l).matches(ordersId + " +orders +shop +\\S+Z +\\S+Z +active"));
+    assertThat(list.out()).doesNotContain(orders).doesNotContain(cart)
+        .doesNotContain(orders.substring(orders.lastIndexOf('.') + 1));
+
+    Result revoked = token(at("revoke", ordersId.substring(0, 8)));
+    assertThat(revoked.exitCode()).as(revoked.err()).isZero();
+    assertThat(revoked.out()).isEqualTo("revoked token " + ordersId + " for spiffe://cluster.local/ns/shop/sa/orders\n");
+    assertThat(controlPlane.certificateAuthority().joinTokens().verify(orders)).isInstanceOf(JoinTokens.Invalid.class);
+    assertThat(token(at("list")).out()).containsPattern(ordersId + " .* revoked \\S+Z");
+
+    Result unknown = token(at("revoke", "ffffffffff"));
+    assertThat(unknown.exitCode()).isEqualTo(ExitCode.FAILURE);
+    assertThat(unknown.err()).isEqualTo("meshwork: token ffffffffff: no such token (see 'meshwork token list')\n");
+    Result tooShort = token(at("revoke", "ab"));
+    assertThat(tooShort.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(tooShort.err()).startsWith("meshwork: ID: ab (expected: a token id from 'meshwork token list'");
+  }
+
+  @Test
+  void aTokenLongerThanTheMaximumIsOneLineNamingIt() {
+    Result r = token(at("create", "--service", "orders", "--ttl", "8784h"));
+    assertThat(r.exitCode()).isEqualTo(ExitCode.FAILURE);
+    assertThat(r.err()).isEqualTo("meshwork: ttl: 8784h is longer than the control plane's maximum token lifetime,"
+        + " 720h (--max-token-ttl)\n");
+  }
+
+  @Test
+  void rotateAdminPrintsTheNewTokenAndTheOldOneStopsWorking() throws Exception {
+    String old = Files.readString(controlPlane.adminTokenFile()).strip();
+    Result r = token(at("rotate-admin"));
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    String fresh = r.out().strip();
+    assertThat(fresh).startsWith("mwat1.").isNotEqualTo(old);
+    assertThat(Files.readString(controlPlane.adminTokenFile()).strip()).isEqualTo(fresh);
+    assertThat(r.err()).startsWith("rotated the admin token");
+    assertThat(token(at("list")).exitCode()).as("the CLI reads the new file").isZero();
+
+    Path stale = Files.createDirectory(dataDir.resolve("stale"));
+    Files.writeString(stale.resolve("admin-token"), old);
+    Files.copy(controlPlane.trustBundleFile(), stale.resolve("ca.pem"));
+    Result refused = token("list", "--control-plane", controlPlane.url(), "--data-dir", stale.toString());
+    assertThat(refused.exitCode()).isEqualTo(ExitCode.FAILURE);
+    assertThat(refused.err()).startsWith("meshwork: the control plane refused the admin token from "
+        + stale.resolve("admin-token"));
+  }
+
+  @Test
+  void identityRevokeEndsTheIdentitysEarlierTokens() {
+    String orders = token(at("create", "--service", "orders", "--namespace", "shop")).out().strip();
+    Cli.Result r = Cli.run(at("identity", "revoke", "spiffe://cluster.local/ns/shop/sa/orders"));
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out()).startsWith("revoked spiffe://cluster.local/ns/shop/sa/orders: its certificates and join"
+        + " tokens issued before ");
+    assertThat(controlPlane.certificateAuthority().joinTokens().verify(orders))
+        .isInstanceOfSatisfying(JoinTokens.Invalid.class,
+            i -> assertThat(i.failure()).isEqualTo(JoinTokens.Failure.IDENTITY_REVOKED));
+    assertThat(Cli.run(at("identity", "list-revoked")).out())
+        .matches("(?s)IDENTITY +REVOKED\\nspiffe://cluster.local/ns/shop/sa/orders +\\S+Z\\n");
+
+    Cli.Result bad = Cli.run(at("identity", "revoke", "orders"));
+    assertThat(bad.exitCode()).isEqualTo(ExitCode.FAILURE);
+    assertThat(bad.err().lines()).hasSize(1);
+    assertThat(bad.err()).startsWith("meshwork: identity: ");
   }
 }

@@ -9,6 +9,7 @@ import io.meshwork.control.auth.AdminToken;
 import io.meshwork.control.auth.Authenticator;
 import io.meshwork.control.ca.CaConfig;
 import io.meshwork.control.ca.CertificateAuthority;
+import io.meshwork.control.ca.SealedCaStorage;
 import io.meshwork.control.ca.StoreCaStorage;
 import io.meshwork.control.resource.ResourceStore;
 import io.meshwork.control.store.AtomicFile;
@@ -17,7 +18,6 @@ import io.meshwork.control.store.SqliteStore;
 import io.meshwork.control.tls.ServingCertificate;
 import io.meshwork.model.identity.SpiffeId;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,6 +45,7 @@ public final class ControlPlane implements AutoCloseable {
     public static final String TRUST_BUNDLE_FILE = "ca.pem";
 
     private boolean closed;
+    private final DataDirectory directory;
     private final SqliteStore store;
     private final ApiServer api;
     private final long historyRevisions;
@@ -54,8 +55,9 @@ public final class ControlPlane implements AutoCloseable {
     private final Path trustBundleFile;
     private final ScheduledExecutorService maintenance;
 
-    private ControlPlane(SqliteStore store, ApiServer api, long historyRevisions, CertificateAuthority ca,
-            ServingCertificate serving, AdminToken adminToken, Path trustBundleFile) {
+    private ControlPlane(DataDirectory directory, SqliteStore store, ApiServer api, long historyRevisions,
+            CertificateAuthority ca, ServingCertificate serving, AdminToken adminToken, Path trustBundleFile) {
+        this.directory = directory;
         this.store = store;
         this.api = api;
         this.historyRevisions = historyRevisions;
@@ -78,17 +80,24 @@ public final class ControlPlane implements AutoCloseable {
      * Opens the store and the CA (generating a root on first start, or importing the configured one) and starts
      * the API.
      *
+     * @throws DataDirectoryException if the data directory is open to other users, used by another control plane,
+     *     or cannot be created
      * @throws io.meshwork.control.store.StorageFailureException if the data directory cannot hold the store
      * @throws IllegalArgumentException if the configured root cannot act as a CA
      * @throws IllegalStateException if the address cannot be bound
      */
     public static ControlPlane start(ControlPlaneSettings settings) {
-        Path dataDir = settings.dataDir().toAbsolutePath();
-        createDirectories(dataDir);
+        DataDirectory directory = DataDirectory.open(settings.dataDir());
+        Path dataDir = directory.path();
         Path db = dataDir.resolve(SqliteStore.FILE_NAME);
-        SqliteStore store = SqliteStore.open(db, settings.clock(), settings.leaseCheckInterval());
+        SqliteStore store;
         try {
-            ownerOnly(db);
+            store = SqliteStore.open(db, settings.clock(), settings.leaseCheckInterval());
+        } catch (RuntimeException e) {
+            directory.close();
+            throw e;
+        }
+        try {
             CertificateAuthority ca = openCa(store, settings);
             Path bundleFile = dataDir.resolve(TRUST_BUNDLE_FILE);
             writeTrustBundle(ca, bundleFile);
@@ -104,9 +113,11 @@ public final class ControlPlane implements AutoCloseable {
                     settings.bookmarkInterval(), versionInfo(), security);
             log.info("control plane listening on {} (data {}, revision {}, trust domain {})",
                     api.url(), db, store.currentRevision(), ca.trustDomain());
-            return new ControlPlane(store, api, settings.historyRevisions(), ca, serving, admin, bundleFile);
+            return new ControlPlane(directory, store, api, settings.historyRevisions(), ca, serving, admin,
+                    bundleFile);
         } catch (RuntimeException e) {
             store.close();
+            directory.close();
             throw e;
         }
     }
@@ -209,13 +220,23 @@ public final class ControlPlane implements AutoCloseable {
         try {
             api.close();
         } finally {
-            store.close();
+            try {
+                store.close();
+            } finally {
+                // Last: the next control plane may open the store the moment the lock is free.
+                directory.close();
+            }
         }
     }
 
     private static CertificateAuthority openCa(KeyValueStore store, ControlPlaneSettings settings) {
-        StoreCaStorage storage = new StoreCaStorage(store);
-        CaConfig config = CaConfig.forTrustDomain(settings.trustDomain());
+        char[] passphrase = settings.caKeyPassphraseFile() == null ? null
+                : passphrase(settings.caKeyPassphraseFile());
+        SealedCaStorage storage = new SealedCaStorage(new StoreCaStorage(store), passphrase);
+        if (passphrase != null) {
+            java.util.Arrays.fill(passphrase, '\0');
+        }
+        CaConfig config = CaConfig.forTrustDomain(settings.trustDomain()).withMaxTokenTtl(settings.maxTokenTtl());
         if (settings.caCertFile() == null) {
             return CertificateAuthority.open(storage, config, settings.clock());
         }
@@ -232,29 +253,33 @@ public final class ControlPlane implements AutoCloseable {
         }
     }
 
+    /** The passphrase that seals the CA's keys: the file's content without its final line break; owner-only. */
+    private static char[] passphrase(Path file) {
+        try {
+            if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                var mode = Files.getPosixFilePermissions(file);
+                if (mode.stream().anyMatch(p -> !p.name().startsWith("OWNER"))) {
+                    throw new IllegalArgumentException("caKeyPassphraseFile: " + file + " is mode "
+                            + DataDirectory.octal(mode) + ", open to other users (fix: chmod 600 " + file + ")");
+                }
+            }
+            String text = Files.readString(file, StandardCharsets.UTF_8);
+            text = text.endsWith("\r\n") ? text.substring(0, text.length() - 2)
+                    : text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
+            if (text.isEmpty()) {
+                throw new IllegalArgumentException("caKeyPassphraseFile: " + file + " is empty (expected: a"
+                        + " passphrase, e.g. from 'openssl rand -base64 32')");
+            }
+            return text.toCharArray();
+        } catch (IOException e) {
+            throw new IllegalArgumentException("caKeyPassphraseFile: " + file + " (expected: a readable file; "
+                    + e.getMessage() + ")", e);
+        }
+    }
+
     /** Replaced atomically so a client never reads half a bundle. */
     private static void writeTrustBundle(CertificateAuthority ca, Path file) {
         AtomicFile.replace(file, ca.trustBundle().toPem());
-    }
-
-    private static void createDirectories(Path dir) {
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("dataDir: " + dir + " (expected: a writable directory)", e);
-        }
-    }
-
-    /** The store holds the CA's root key: on POSIX systems only the owner may read it. */
-    private static void ownerOnly(Path db) {
-        if (!db.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-            return;
-        }
-        try {
-            Files.setPosixFilePermissions(db, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-        } catch (IOException | UnsupportedOperationException e) {
-            log.warn("cannot restrict {} to its owner: {}", db, e.getMessage());
-        }
     }
 
     private static ObjectNode versionInfo() {

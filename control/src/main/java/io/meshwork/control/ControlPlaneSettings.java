@@ -1,6 +1,7 @@
 package io.meshwork.control;
 
 import io.meshwork.control.ca.CaConfig;
+import io.meshwork.control.ca.JoinTokens;
 import io.meshwork.model.identity.SpiffeId;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -11,7 +12,8 @@ import java.util.Objects;
 /**
  * How to run a control plane.
  *
- * @param dataDir             where {@code meshwork.db}, {@code ca.pem} and {@code admin-token} live; created if missing
+ * @param dataDir             where {@code meshwork.db}, {@code ca.pem} and {@code admin-token} live; created 0700 if
+ *                            missing, refused if other users can open it or another control plane holds it
  * @param listen              the API's address; port 0 picks a free one
  * @param bookmarkInterval    how often watch streams carry a BOOKMARK so idle clients can resume (default 10 s)
  * @param leaseCheckInterval  how often lapsed leases are looked for (default 500 ms)
@@ -24,10 +26,14 @@ import java.util.Objects;
  * @param tls                 serve the API over TLS (the default); false serves plaintext, for development only
  * @param rootActivationDelay how long a rotated root is trusted before it signs, so every sidecar has the new
  *                            bundle first (default 2 min: several polls of the bundle)
+ * @param maxTokenTtl         the longest lifetime a join token may be created with (default 30 days)
+ * @param caKeyPassphraseFile a file (owner-only) whose content encrypts the CA's keys in the store, or null to keep
+ *                            them in the clear, protected by the data dir's permissions only
  */
 public record ControlPlaneSettings(Path dataDir, InetSocketAddress listen, Duration bookmarkInterval,
         Duration leaseCheckInterval, Clock clock, long historyRevisions, String trustDomain, Path caCertFile,
-        Path caKeyFile, boolean tls, Duration rootActivationDelay) {
+        Path caKeyFile, boolean tls, Duration rootActivationDelay, Duration maxTokenTtl,
+        Path caKeyPassphraseFile) {
 
     public static final int DEFAULT_PORT = 15010;
     public static final Duration DEFAULT_BOOKMARK_INTERVAL = Duration.ofSeconds(10);
@@ -55,49 +61,67 @@ public record ControlPlaneSettings(Path dataDir, InetSocketAddress listen, Durat
         if (rootActivationDelay == null || rootActivationDelay.isNegative()) {
             throw new IllegalArgumentException("rootActivationDelay: " + rootActivationDelay + " (expected: >= 0)");
         }
+        requirePositive("maxTokenTtl", maxTokenTtl);
     }
 
     public ControlPlaneSettings(Path dataDir, InetSocketAddress listen) {
         this(dataDir, listen, DEFAULT_BOOKMARK_INTERVAL, DEFAULT_LEASE_CHECK_INTERVAL, Clock.systemUTC(),
                 DEFAULT_HISTORY_REVISIONS, CaConfig.DEFAULT_TRUST_DOMAIN, null, null, true,
-                DEFAULT_ROOT_ACTIVATION_DELAY);
+                DEFAULT_ROOT_ACTIVATION_DELAY, JoinTokens.DEFAULT_MAX_TTL, null);
     }
 
     public ControlPlaneSettings withBookmarkInterval(Duration interval) {
         return new ControlPlaneSettings(dataDir, listen, interval, leaseCheckInterval, clock, historyRevisions,
-                trustDomain, caCertFile, caKeyFile, tls, rootActivationDelay);
+                trustDomain, caCertFile, caKeyFile, tls, rootActivationDelay, maxTokenTtl, caKeyPassphraseFile);
     }
 
     public ControlPlaneSettings withClock(Clock newClock, Duration newLeaseCheckInterval) {
         return new ControlPlaneSettings(dataDir, listen, bookmarkInterval, newLeaseCheckInterval, newClock,
-                historyRevisions, trustDomain, caCertFile, caKeyFile, tls, rootActivationDelay);
+                historyRevisions, trustDomain, caCertFile, caKeyFile, tls, rootActivationDelay, maxTokenTtl,
+                caKeyPassphraseFile);
     }
 
     public ControlPlaneSettings withHistoryRevisions(long revisions) {
         return new ControlPlaneSettings(dataDir, listen, bookmarkInterval, leaseCheckInterval, clock, revisions,
-                trustDomain, caCertFile, caKeyFile, tls, rootActivationDelay);
+                trustDomain, caCertFile, caKeyFile, tls, rootActivationDelay, maxTokenTtl, caKeyPassphraseFile);
     }
 
     public ControlPlaneSettings withTrustDomain(String domain) {
         return new ControlPlaneSettings(dataDir, listen, bookmarkInterval, leaseCheckInterval, clock,
-                historyRevisions, domain, caCertFile, caKeyFile, tls, rootActivationDelay);
+                historyRevisions, domain, caCertFile, caKeyFile, tls, rootActivationDelay, maxTokenTtl,
+                caKeyPassphraseFile);
     }
 
     /** Signs with an operator-supplied root (PEM certificate and unencrypted PEM key) instead of a generated one. */
     public ControlPlaneSettings withCaFiles(Path certFile, Path keyFile) {
         return new ControlPlaneSettings(dataDir, listen, bookmarkInterval, leaseCheckInterval, clock,
-                historyRevisions, trustDomain, certFile, keyFile, tls, rootActivationDelay);
+                historyRevisions, trustDomain, certFile, keyFile, tls, rootActivationDelay, maxTokenTtl,
+                caKeyPassphraseFile);
     }
 
     /** {@code false} serves the API over plaintext HTTP: for development and tests, never across machines. */
     public ControlPlaneSettings withTls(boolean enabled) {
         return new ControlPlaneSettings(dataDir, listen, bookmarkInterval, leaseCheckInterval, clock,
-                historyRevisions, trustDomain, caCertFile, caKeyFile, enabled, rootActivationDelay);
+                historyRevisions, trustDomain, caCertFile, caKeyFile, enabled, rootActivationDelay, maxTokenTtl,
+                caKeyPassphraseFile);
     }
 
     public ControlPlaneSettings withRootActivationDelay(Duration delay) {
         return new ControlPlaneSettings(dataDir, listen, bookmarkInterval, leaseCheckInterval, clock,
-                historyRevisions, trustDomain, caCertFile, caKeyFile, tls, delay);
+                historyRevisions, trustDomain, caCertFile, caKeyFile, tls, delay, maxTokenTtl, caKeyPassphraseFile);
+    }
+
+    /** The longest lifetime {@code meshwork token create --ttl} may ask for. */
+    public ControlPlaneSettings withMaxTokenTtl(Duration ttl) {
+        return new ControlPlaneSettings(dataDir, listen, bookmarkInterval, leaseCheckInterval, clock,
+                historyRevisions, trustDomain, caCertFile, caKeyFile, tls, rootActivationDelay, ttl,
+                caKeyPassphraseFile);
+    }
+
+    /** Encrypts the CA's keys in the store with the passphrase in {@code file}. */
+    public ControlPlaneSettings withCaKeyPassphraseFile(Path file) {
+        return new ControlPlaneSettings(dataDir, listen, bookmarkInterval, leaseCheckInterval, clock,
+                historyRevisions, trustDomain, caCertFile, caKeyFile, tls, rootActivationDelay, maxTokenTtl, file);
     }
 
     private static void requirePositive(String field, Duration d) {

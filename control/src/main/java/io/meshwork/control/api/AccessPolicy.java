@@ -4,7 +4,6 @@ import io.meshwork.control.auth.AdminToken;
 import io.meshwork.control.auth.Caller;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,10 +23,7 @@ final class AccessPolicy {
     /** What a route needs. */
     enum Need { NONE, READ, ADMIN, WORKLOAD, REGISTRANT }
 
-    private final Path adminTokenFile;
-
-    AccessPolicy(Path adminTokenFile) {
-        this.adminTokenFile = adminTokenFile;
+    AccessPolicy() {
     }
 
     static Need need(ApiRoute route, HttpMethod method) {
@@ -41,6 +37,9 @@ final class AccessPolicy {
             case ApiRoute.Invalid i -> Need.NONE;
             case ApiRoute.Certificates c -> Need.WORKLOAD;
             case ApiRoute.Tokens t -> Need.ADMIN;
+            case ApiRoute.Token t -> Need.ADMIN;
+            case ApiRoute.RevokedIdentities r -> Need.ADMIN;
+            case ApiRoute.AdminTokenRotation r -> Need.ADMIN;
             case ApiRoute.RootRotation r -> Need.ADMIN;
             case ApiRoute.Apply a -> Need.ADMIN;
             case ApiRoute.Snapshot s -> Need.READ;
@@ -54,6 +53,9 @@ final class AccessPolicy {
     /** The refusal to send, or empty when {@code caller} may go on. */
     Optional<Reply> check(ApiRoute route, HttpMethod method, Caller caller) {
         Need need = need(route, method);
+        if (need != Need.NONE && caller instanceof Caller.Revoked revoked) {
+            return Optional.of(forbidden(revoked.reason()));
+        }
         return switch (need) {
             case NONE -> Optional.empty();
             case ADMIN -> switch (caller) {
@@ -62,18 +64,21 @@ final class AccessPolicy {
                         + adminHint()));
                 case Caller.Rejected r -> Optional.of(forbidden(r.reason() + "; this request needs the admin token; "
                         + adminHint()));
+                case Caller.Revoked r -> Optional.of(forbidden(r.reason()));
                 case Caller.Workload w -> Optional.of(forbidden(w.identity() + " may not change the mesh's"
                         + " configuration: this request needs the admin token; " + adminHint()));
             };
             case READ -> switch (caller) {
                 case Caller.Admin a -> Optional.empty();
                 case Caller.Workload w -> Optional.empty();
+                case Caller.Revoked r -> Optional.of(forbidden(r.reason()));
                 case Caller.Anonymous a -> Optional.of(unauthorized("reading the configuration needs a credential:"
                         + " a join token, a workload certificate, or the admin token; " + adminHint()));
                 case Caller.Rejected r -> Optional.of(unauthorized(r.reason()));
             };
             case WORKLOAD -> switch (caller) {
                 case Caller.Workload w -> Optional.empty();
+                case Caller.Revoked r -> Optional.of(forbidden(r.reason()));
                 case Caller.Anonymous a -> Optional.of(unauthorized("a certificate needs a join token"
                         + " ('meshwork token create --service NAME') or a valid workload certificate"));
                 case Caller.Rejected r -> Optional.of(unauthorized(r.reason()));
@@ -83,6 +88,7 @@ final class AccessPolicy {
             case REGISTRANT -> switch (caller) {
                 case Caller.Admin a -> Optional.empty();
                 case Caller.Workload w -> ownNamespace(route, w);
+                case Caller.Revoked r -> Optional.of(forbidden(r.reason()));
                 case Caller.Anonymous a -> Optional.of(unauthorized("registering needs the workload's join token"
                         + " or the admin token"));
                 case Caller.Rejected r -> Optional.of(unauthorized(r.reason()));
@@ -112,9 +118,10 @@ final class AccessPolicy {
         return Optional.empty();
     }
 
-    private String adminHint() {
-        return "send 'Authorization: Bearer <token>' with the token in " + adminTokenFile + " or "
-                + AdminToken.ENV;
+    /** Where the token is, in words: the answer goes to callers not yet trusted, so no server-side path. */
+    private static String adminHint() {
+        return "send 'Authorization: Bearer <token>' with the token from <data-dir>/" + AdminToken.FILE_NAME
+                + " on the control plane's machine or " + AdminToken.ENV;
     }
 
     private static Reply unauthorized(String message) {

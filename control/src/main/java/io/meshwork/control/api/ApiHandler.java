@@ -9,7 +9,7 @@ import io.meshwork.control.resource.ResourceKeys;
 import io.meshwork.control.resource.ResourceStore;
 import io.meshwork.control.resource.ResourceType;
 import io.meshwork.control.resource.StoredObject;
-import io.meshwork.control.store.StoreException;
+import io.meshwork.control.store.StoreClosedException;
 import io.meshwork.model.Kind;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -136,13 +136,13 @@ final class ApiHandler extends ChannelInboundHandlerAdapter {
             reply = route(ctx, request, caller);
         } catch (ApiException e) {
             reply = Reply.of(e.status());
-        } catch (StoreException e) {
-            log.warn("store failure serving {} {}", request.method(), request.uri(), e);
+        } catch (StoreClosedException e) {
             reply = Reply.of(ApiStatus.of(HttpResponseStatus.SERVICE_UNAVAILABLE, "ServiceUnavailable",
-                    e.getMessage()));
+                    "the control plane is shutting down; retry shortly"));
         } catch (RuntimeException e) {
-            log.error("failed serving {} {}", request.method(), request.uri(), e);
-            reply = Reply.of(ApiStatus.internal("internal error: " + e.getClass().getSimpleName()));
+            // Storage failures included: their messages name the database file and carry SQLite's text.
+            reply = Reply.of(FailureReport.internal(request.method() + " " + new QueryStringDecoder(request.uri())
+                    .path(), e));
         }
         if (reply != null) {
             send(ctx, reply, HttpUtil.isKeepAlive(request));
@@ -165,7 +165,14 @@ final class ApiHandler extends ChannelInboundHandlerAdapter {
                     RequestBody.object(request)));
             case ApiRoute.Bundle b -> only(method, "GET", () -> ca.trustBundle(
                     request.headers().get(HttpHeaderNames.IF_NONE_MATCH)));
-            case ApiRoute.Tokens t -> only(method, "POST", () -> ca.tokens(RequestBody.object(request)));
+            case ApiRoute.Tokens t -> method.equals(HttpMethod.GET) ? ca.listTokens()
+                    : only(method, "POST", () -> ca.tokens(RequestBody.object(request)));
+            case ApiRoute.Token t -> method.equals(HttpMethod.GET) ? ca.token(t.id())
+                    : method.equals(HttpMethod.DELETE) ? ca.revokeToken(t.id())
+                    : Reply.methodNotAllowed(method.name(), "GET", "DELETE");
+            case ApiRoute.RevokedIdentities r -> method.equals(HttpMethod.GET) ? ca.revokedIdentities()
+                    : only(method, "POST", () -> ca.revokeIdentity(RequestBody.object(request)));
+            case ApiRoute.AdminTokenRotation r -> only(method, "POST", ca::rotateAdminToken);
             case ApiRoute.RootRotation r -> only(method, "POST", () -> ca.rotate(request.content().isReadable()
                     ? RequestBody.object(request) : services.json().missingNode()));
             case ApiRoute.Health h -> only(method, "GET", () -> Reply.ok(services.json().createObjectNode()

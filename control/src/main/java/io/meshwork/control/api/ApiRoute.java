@@ -47,6 +47,18 @@ sealed interface ApiRoute {
     record Tokens() implements ApiRoute {
     }
 
+    /** {@code /apis/meshwork.io/v1alpha1/tokens/{id}}: one join token's record; DELETE revokes it. */
+    record Token(String id) implements ApiRoute {
+    }
+
+    /** {@code /apis/meshwork.io/v1alpha1/revokedidentities}: identities whose earlier credentials were revoked. */
+    record RevokedIdentities() implements ApiRoute {
+    }
+
+    /** {@code /apis/meshwork.io/v1alpha1/admintoken/rotate}: replaces the admin token. */
+    record AdminTokenRotation() implements ApiRoute {
+    }
+
     /** {@code /apis/meshwork.io/v1alpha1/ca/rotate}: starts a root rotation. */
     record RootRotation() implements ApiRoute {
     }
@@ -78,6 +90,9 @@ sealed interface ApiRoute {
 
     String MESHWORK_GROUP = "meshwork.io";
     String MESHWORK_VERSION = "v1alpha1";
+
+    /** A join token's id: 12 random bytes in hex. */
+    Pattern TOKEN_ID = Pattern.compile("[0-9a-f]{24}");
 
     /** Kubernetes' DNS-1123 label, the form of a namespace. */
     Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
@@ -143,6 +158,17 @@ sealed interface ApiRoute {
                 }
                 if (rest.equals(List.of("ca", "rotate"))) {
                     return new RootRotation();
+                }
+                if (rest.size() == 2 && rest.get(0).equals("tokens")) {
+                    return TOKEN_ID.matcher(rest.get(1)).matches() ? new Token(rest.get(1))
+                            : new Invalid("token id: " + rest.get(1) + " (expected: 24 hex digits, as"
+                                    + " 'meshwork token list' shows)");
+                }
+                if (rest.equals(List.of("revokedidentities"))) {
+                    return new RevokedIdentities();
+                }
+                if (rest.equals(List.of("admintoken", "rotate"))) {
+                    return new AdminTokenRotation();
                 }
                 if (rest.size() >= 3 && rest.get(0).equals("namespaces") && rest.get(2).equals("registrations")) {
                     return registration(rest);

@@ -29,6 +29,6 @@ record ApiServices(
             ObjectNode versionInfo, ApiSecurity security) {
         this(store, resources, registrations, json, executor, ticker, bookmarkInterval, versionInfo, security,
                 new SecurityEndpoints(security, json),
-                new AccessPolicy(security.authenticator().adminToken().file()));
+                new AccessPolicy());
     }
 }

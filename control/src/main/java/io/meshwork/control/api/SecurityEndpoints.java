@@ -8,7 +8,9 @@ import io.meshwork.control.auth.Caller;
 import io.meshwork.control.ca.CertificateAuthority;
 import io.meshwork.control.ca.IssuanceException;
 import io.meshwork.control.ca.IssuedCertificate;
+import io.meshwork.control.ca.IdentityRevocations;
 import io.meshwork.control.ca.JoinTokens;
+import io.meshwork.control.ca.TokenRecord;
 import io.meshwork.control.ca.StoreCaStorage;
 import io.meshwork.control.ca.TrustBundle;
 import io.meshwork.control.store.KeyValue;
@@ -20,6 +22,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import org.slf4j.Logger;
@@ -103,12 +106,16 @@ final class SecurityEndpoints {
         if (!ApiRoute.DNS_LABEL.matcher(namespace).matches()) {
             throw invalid("namespace", namespace + " (expected: a DNS-1123 label such as shop)");
         }
-        Duration ttl = duration(body, "ttl", DEFAULT_TOKEN_TTL);
-        if (ttl.isZero() || ttl.compareTo(JoinTokens.MAX_TTL) > 0) {
-            throw invalid("ttl", DurationFormat.format(ttl) + " (expected: > 0 and <= "
-                    + JoinTokens.MAX_TTL.toHours() + "h)");
-        }
         CertificateAuthority ca = security.ca();
+        Duration max = ca.joinTokens().maxTtl();
+        Duration ttl = duration(body, "ttl", DEFAULT_TOKEN_TTL.compareTo(max) > 0 ? max : DEFAULT_TOKEN_TTL);
+        if (ttl.isZero()) {
+            throw invalid("ttl", "0s (expected: a positive duration such as 24h)");
+        }
+        if (ttl.compareTo(max) > 0) {
+            throw invalid("ttl", DurationFormat.format(ttl) + " is longer than the control plane's maximum token"
+                    + " lifetime, " + DurationFormat.format(max) + " (--max-token-ttl)");
+        }
         SpiffeId identity = SpiffeId.forWorkload(ca.trustDomain(), namespace, service);
         String token = ca.joinTokens().create(identity, ttl);
         if (!(ca.joinTokens().verify(token) instanceof JoinTokens.Valid valid)) {
@@ -121,6 +128,87 @@ final class SecurityEndpoints {
         out.put("identity", identity.toString());
         out.put("expiresAt", valid.expiresAt().toString());
         return new Reply(HttpResponseStatus.CREATED, out, List.of());
+    }
+
+    /** Every join token the control plane remembers, newest first: ids and times, never a token. */
+    Reply listTokens() {
+        ObjectNode out = json.createObjectNode();
+        out.put("kind", "JoinTokenList");
+        ArrayNode items = out.putArray("items");
+        Instant now = security.ca().clock().instant();
+        security.ca().joinTokens().ledger().list().forEach(r -> items.add(describe(r, now)));
+        return Reply.ok(out);
+    }
+
+    Reply token(String id) {
+        TokenRecord record = security.ca().joinTokens().ledger().find(id)
+                .orElseThrow(() -> new ApiException(ApiStatus.notFound("token " + id + ": unknown (expected: an id"
+                        + " from 'meshwork token list')")));
+        return Reply.ok(describe(record, security.ca().clock().instant()));
+    }
+
+    /** Ends a join token: it enrols nobody from now on. Certificates it already got keep renewing by mTLS. */
+    Reply revokeToken(String id) {
+        TokenRecord record = security.ca().joinTokens().ledger().revoke(id)
+                .orElseThrow(() -> new ApiException(ApiStatus.notFound("token " + id + ": unknown (expected: an id"
+                        + " from 'meshwork token list')")));
+        log.info("revoked join token {} for {}", id, record.identity());
+        return Reply.ok(describe(record, security.ca().clock().instant()));
+    }
+
+    Reply revokedIdentities() {
+        ObjectNode out = json.createObjectNode();
+        out.put("kind", "RevokedIdentityList");
+        ArrayNode items = out.putArray("items");
+        security.ca().revocations().list().forEach(r -> items.addObject()
+                .put("identity", r.identity().toString()).put("revokedAt", r.cutoff().toString()));
+        return Reply.ok(out);
+    }
+
+    /**
+     * {@code {"identity": "spiffe://..."}}: every join token and certificate of that identity issued until now stops
+     * enrolling, renewing and reading; new ones work.
+     */
+    Reply revokeIdentity(ObjectNode body) {
+        String text = text(body, "identity", true);
+        CertificateAuthority ca = security.ca();
+        SpiffeId identity = switch (SpiffeId.parse(text)) {
+            case SpiffeId.Valid valid when valid.id().memberOf(ca.trustDomain())
+                    && valid.id().serviceAccount().isPresent() -> valid.id();
+            case SpiffeId.Valid valid -> throw invalid("identity", text + " (expected: a workload identity"
+                    + " spiffe://" + ca.trustDomain() + "/ns/NS/sa/NAME)");
+            case SpiffeId.Invalid invalid -> throw invalid("identity", invalid.reason());
+        };
+        IdentityRevocations.Revocation revocation = ca.revocations().revoke(identity);
+        log.info("revoked identity {}: its credentials issued before {} no longer renew or enrol", identity,
+                revocation.cutoff());
+        ObjectNode out = json.createObjectNode();
+        out.put("identity", identity.toString());
+        out.put("revokedAt", revocation.cutoff().toString());
+        return Reply.ok(out);
+    }
+
+    /** A new admin token, written owner-only to the data directory and answered once; the old one stops working. */
+    Reply rotateAdminToken() {
+        String token = security.authenticator().adminToken().rotate();
+        ObjectNode out = json.createObjectNode();
+        out.put("token", token);
+        return Reply.ok(out);
+    }
+
+    private ObjectNode describe(TokenRecord r, Instant now) {
+        ObjectNode o = json.createObjectNode();
+        o.put("id", r.id());
+        o.put("identity", r.identity().toString());
+        o.put("namespace", r.identity().namespace().orElse(""));
+        o.put("service", r.identity().serviceAccount().orElse(""));
+        o.put("createdAt", r.createdAt().toString());
+        o.put("expiresAt", r.expiresAt().toString());
+        if (r.revokedAt() != null) {
+            o.put("revokedAt", r.revokedAt().toString());
+        }
+        o.put("status", r.status(now).name().toLowerCase(java.util.Locale.ROOT));
+        return o;
     }
 
     /**
@@ -168,7 +256,7 @@ final class SecurityEndpoints {
         return switch (e.reason()) {
             case MALFORMED_CSR, BAD_CSR_SIGNATURE, UNSUPPORTED_KEY, INVALID_TTL -> ApiStatus.badRequest(e.getMessage());
             case BAD_TOKEN -> ApiStatus.of(HttpResponseStatus.UNAUTHORIZED, "Unauthorized", e.getMessage());
-            case FOREIGN_TRUST_DOMAIN, IDENTITY_MISMATCH ->
+            case FOREIGN_TRUST_DOMAIN, IDENTITY_MISMATCH, REVOKED_IDENTITY ->
                     ApiStatus.of(HttpResponseStatus.FORBIDDEN, "Forbidden", e.getMessage());
         };
     }

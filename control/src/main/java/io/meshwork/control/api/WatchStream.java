@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meshwork.control.resource.ResourceStore;
 import io.meshwork.control.resource.StoredObject;
 import io.meshwork.control.store.CompactedRevisionException;
+import io.meshwork.control.store.StorageFailureException;
 import io.meshwork.control.store.StoreException;
 import io.meshwork.control.store.Watch;
 import io.meshwork.control.store.WatchEvent;
@@ -123,6 +124,7 @@ final class WatchStream implements WatchListener {
         ApiStatus status = switch (error) {
             case CompactedRevisionException c -> ApiStatus.gone("too old resource version: " + c.requestedRevision()
                     + " (" + c.compactRevision() + "); list again and watch from the list's resourceVersion");
+            case StorageFailureException failure -> FailureReport.internal("a watch", failure);
             default -> ApiStatus.of(HttpResponseStatus.SERVICE_UNAVAILABLE,
                     "ServiceUnavailable", error.getMessage() + "; resume from the last resourceVersion received");
         };

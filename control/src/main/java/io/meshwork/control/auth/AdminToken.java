@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * database does not reveal it; the plaintext is written once, to {@code <data-dir>/admin-token} (0600), where the
  * CLI on the same machine finds it.
  *
- * <p>When that file is missing at start, a new token replaces the old one. That gives no one more power than they
+ * <p>{@link #rotate()} replaces the token while the control plane runs; the old one fails from the next request.
+ * When the file is missing at start, or no longer holds the token, a new token replaces the old one. That gives no one more power than they
  * had: whoever can write the data directory already holds the CA's root key in the store.
  */
 public final class AdminToken {
@@ -35,39 +36,71 @@ public final class AdminToken {
   private static final Logger log = LoggerFactory.getLogger(AdminToken.class);
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  private final byte[] hash;
+  private final KeyValueStore store;
   private final Path file;
+  private volatile byte[] hash;
 
-  private AdminToken(byte[] hash, Path file) {
+  private AdminToken(KeyValueStore store, byte[] hash, Path file) {
+    this.store = store;
     this.hash = hash;
     this.file = file;
   }
 
-  /** Loads the token's hash, or makes a token when there is none or its file was removed. */
+  /**
+   * Loads the token's hash, or makes a token when there is none, or its file was removed or no longer holds it
+   * (a rotation that crashed between writing the file and the store).
+   */
   public static AdminToken open(KeyValueStore store, Path dataDir) {
     Path file = dataDir.toAbsolutePath().resolve(FILE_NAME);
     var stored = store.get(HASH_KEY);
     if (stored.isPresent() && Files.exists(file)) {
       byte[] hash = HexFormat.of().parseHex(stored.get().valueAsString().strip());
-      return new AdminToken(hash, file);
-    }
-    if (stored.isPresent()) {
+      if (MessageDigest.isEqual(hash, sha256(readQuietly(file)))) {
+        return new AdminToken(store, hash, file);
+      }
+      log.warn("{} does not hold the admin token: issuing a new one (the previous one no longer works)", file);
+    } else if (stored.isPresent()) {
       log.warn("{} is missing: issuing a new admin token (the previous one no longer works)", file);
     }
+    byte[] hash = replace(store, file, stored.map(KeyValue::modRevision).orElse(0L));
+    log.info("created the admin token in {}", file);
+    return new AdminToken(store, hash, file);
+  }
+
+  /**
+   * Replaces the admin token: the new one is written to the file (owner-only, atomically) and the store, and the
+   * old one stops working at once.
+   *
+   * @return the new token
+   */
+  public synchronized String rotate() {
+    long revision = store.get(HASH_KEY).map(KeyValue::modRevision).orElse(0L);
+    hash = replace(store, file, revision);
+    log.info("rotated the admin token in {}; the previous one no longer works", file);
+    return readQuietly(file);
+  }
+
+  private static byte[] replace(KeyValueStore store, Path file, long expected) {
     byte[] secret = new byte[32];
     RANDOM.nextBytes(secret);
     String token = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
     byte[] hash = sha256(token);
     AtomicFile.replace(file, token + "\n");
-    long expected = stored.map(KeyValue::modRevision).orElse(0L);
     var result = store.txn(List.of(Compare.modRevision(HASH_KEY, expected)),
         List.of(Op.put(HASH_KEY, HexFormat.of().formatHex(hash))), List.of());
     if (!result.succeeded()) {
-      throw new IllegalStateException(HASH_KEY + ": changed while the admin token was being created"
+      throw new IllegalStateException(HASH_KEY + ": changed while the admin token was being replaced"
           + " (expected: one control plane per data directory)");
     }
-    log.info("created the admin token in {}", file);
-    return new AdminToken(hash, file);
+    return hash;
+  }
+
+  private static String readQuietly(Path file) {
+    try {
+      return Files.readString(file, StandardCharsets.US_ASCII).strip();
+    } catch (java.io.IOException e) {
+      return "";
+    }
   }
 
   /** Whether {@code presented} is the admin token; compares hashes in constant time. */

@@ -58,10 +58,12 @@ public final class Authenticator {
           ? new Caller.Workload(valid.identity(), token)
           : new Caller.Rejected("token identity: " + valid.identity() + " (expected: in trust domain "
               + ca.trustDomain() + ")");
-      case JoinTokens.Invalid invalid -> new Caller.Rejected(invalid.failure() == JoinTokens.Failure.MALFORMED
-          ? "token: not the admin token nor a join token (expected: a token from <data-dir>/admin-token or"
-              + " 'meshwork token create')"
-          : invalid.message());
+      case JoinTokens.Invalid invalid -> switch (invalid.failure()) {
+        case MALFORMED -> new Caller.Rejected("token: not the admin token nor a join token (expected: a token from"
+            + " <data-dir>/admin-token or 'meshwork token create')");
+        case IDENTITY_REVOKED -> new Caller.Revoked(invalid.message());
+        default -> new Caller.Rejected(invalid.message());
+      };
     };
   }
 
@@ -84,6 +86,11 @@ public final class Authenticator {
       return new Caller.Rejected("client certificate: " + uris.size() + " URI SANs (expected: exactly one SPIFFE ID)");
     }
     return switch (SpiffeId.parse(uris.get(0))) {
+      case SpiffeId.Valid valid when valid.id().memberOf(ca.trustDomain())
+          && ca.revocations().revoked(valid.id(), leaf.getNotBefore().toInstant()) -> new Caller.Revoked(
+              "client certificate: " + valid.id() + " was revoked at " + ca.revocations().cutoff(valid.id())
+                  .orElseThrow() + " and this certificate is older (expected: a certificate from a join token"
+                  + " created after that)");
       case SpiffeId.Valid valid when valid.id().memberOf(ca.trustDomain()) -> new Caller.Workload(valid.id(), null);
       case SpiffeId.Valid valid -> new Caller.Rejected("client certificate: " + valid.id()
           + " (expected: in trust domain " + ca.trustDomain() + ")");

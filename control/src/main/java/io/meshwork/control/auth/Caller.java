@@ -16,6 +16,16 @@ public sealed interface Caller {
     }
   }
 
+  /**
+   * A credential that verified but whose identity was revoked after it was issued
+   * ({@link io.meshwork.control.ca.IdentityRevocations}): the caller is known and refused, 403.
+   */
+  record Revoked(String reason) implements Caller {
+    public Revoked {
+      Objects.requireNonNull(reason, "reason");
+    }
+  }
+
   /** The holder of the admin token: the operator and the CLI. */
   record Admin() implements Caller {}
 

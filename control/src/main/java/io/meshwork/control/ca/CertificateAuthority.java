@@ -70,6 +70,7 @@ public final class CertificateAuthority {
   private final CaConfig config;
   private final Clock clock;
   private final JoinTokens joinTokens;
+  private final IdentityRevocations revocations;
   private volatile State state;
 
   private CertificateAuthority(CaStorage storage, CaConfig config, Clock clock, State state) {
@@ -77,7 +78,8 @@ public final class CertificateAuthority {
     this.config = config;
     this.clock = clock;
     this.state = state;
-    this.joinTokens = new JoinTokens(storage, clock);
+    this.revocations = new IdentityRevocations(storage, clock);
+    this.joinTokens = new JoinTokens(storage, clock, config.maxTokenTtl(), revocations);
   }
 
   /** Loads the CA from {@code storage}, generating and storing a root on first start. */
@@ -136,6 +138,11 @@ public final class CertificateAuthority {
     return config;
   }
 
+  /** The time tokens, revocations and certificates are measured by. */
+  public Clock clock() {
+    return clock;
+  }
+
   /** The root that signs new leaves. */
   public X509Certificate rootCertificate() {
     return state.root().certificate();
@@ -148,6 +155,11 @@ public final class CertificateAuthority {
 
   public JoinTokens joinTokens() {
     return joinTokens;
+  }
+
+  /** Identities whose earlier credentials no longer enrol, renew or read. */
+  public IdentityRevocations revocations() {
+    return revocations;
   }
 
   /**
@@ -174,7 +186,9 @@ public final class CertificateAuthority {
   public IssuedCertificate issueForToken(String token, String csrPem, Duration ttl) {
     SpiffeId identity = switch (joinTokens.verify(token)) {
       case JoinTokens.Valid valid -> valid.identity();
-      case JoinTokens.Invalid invalid -> throw new IssuanceException(Reason.BAD_TOKEN, invalid.message());
+      case JoinTokens.Invalid invalid -> throw new IssuanceException(
+          invalid.failure() == JoinTokens.Failure.IDENTITY_REVOKED ? Reason.REVOKED_IDENTITY : Reason.BAD_TOKEN,
+          invalid.message());
     };
     return issueChecked(identity, csrPem, ttl, "the identity of the token");
   }
@@ -357,6 +371,11 @@ public final class CertificateAuthority {
     Instant rootNotBefore = root.certificate().getNotBefore().toInstant();
     Instant rootNotAfter = root.certificate().getNotAfter().toInstant();
     Instant notBefore = max(now.minus(CLOCK_SKEW), rootNotBefore);
+    // After a revocation the backdating stops at the cut-off, so this leaf is told apart from the revoked ones.
+    Instant cutoff = revocations.cutoff(identity).orElse(null);
+    if (cutoff != null && cutoff.isAfter(notBefore) && !cutoff.isAfter(now)) {
+      notBefore = cutoff;
+    }
     Instant notAfter = min(now.plus(lifetime), rootNotAfter);
     if (!notAfter.isAfter(now)) {
       throw new IllegalStateException("root certificate expired at " + rootNotAfter + "; rotate the root");

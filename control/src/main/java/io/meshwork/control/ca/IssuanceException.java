@@ -19,7 +19,9 @@ public final class IssuanceException extends RuntimeException {
     /** No valid join token. HTTP 401. */
     BAD_TOKEN,
     /** The CSR asks for another identity than its token grants. HTTP 403. */
-    IDENTITY_MISMATCH
+    IDENTITY_MISMATCH,
+    /** The identity was revoked after the credential was issued. HTTP 403. */
+    REVOKED_IDENTITY
   }
 
   private final Reason reason;

@@ -1,5 +1,6 @@
 package io.meshwork.control.ca;
 
+import io.meshwork.model.codec.DurationFormat;
 import io.meshwork.model.identity.SpiffeId;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -20,14 +21,17 @@ import javax.crypto.spec.SecretKeySpec;
  *
  * <pre>mwjt1.BASE64URL("&lt;token-id&gt; &lt;expiry-epoch-seconds&gt; &lt;spiffe-id&gt;").BASE64URL(hmac)</pre>
  *
- * Tokens are bearer secrets, reusable until they expire so a restarted sidecar can enrol again.
+ * Tokens are bearer secrets, reusable until they expire so a restarted sidecar can enrol again. Each one is also
+ * recorded in the {@link TokenLedger} (its id, identity and times, never the token), which is what makes tokens
+ * listable and revocable: a token without a live record does not verify, whatever its signature.
  */
 public final class JoinTokens {
   static final String KEY_NAME = "join-token-hmac.key";
   static final String PREFIX = "mwjt1.";
   /** Tokens are pasted into command lines and environment variables; bound what we parse. */
   static final int MAX_TOKEN_LENGTH = 4096;
-  public static final Duration MAX_TTL = Duration.ofDays(366);
+  /** The longest a token may live unless the control plane is told otherwise ({@code --max-token-ttl}). */
+  public static final Duration DEFAULT_MAX_TTL = Duration.ofDays(30);
 
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
@@ -35,9 +39,19 @@ public final class JoinTokens {
 
   private final SecretKeySpec key;
   private final Clock clock;
+  private final Duration maxTtl;
+  private final TokenLedger ledger;
+  private final IdentityRevocations revocations;
 
   public JoinTokens(CaStorage storage, Clock clock) {
+    this(storage, clock, DEFAULT_MAX_TTL, new IdentityRevocations(storage, clock));
+  }
+
+  JoinTokens(CaStorage storage, Clock clock, Duration maxTtl, IdentityRevocations revocations) {
     this.clock = clock;
+    this.maxTtl = maxTtl;
+    this.revocations = revocations;
+    this.ledger = new TokenLedger(storage, clock);
     String encoded = storage.get(KEY_NAME).orElse(null);
     if (encoded == null) {
       byte[] fresh = new byte[32];
@@ -64,17 +78,39 @@ public final class JoinTokens {
 
   public record Invalid(Failure failure, String message) implements Verification {}
 
-  public enum Failure { MALFORMED, BAD_SIGNATURE, EXPIRED }
+  /**
+   * Why a token does not verify. {@code REVOKED}: revoked, or not in the ledger (forgotten, or made before tokens
+   * were recorded). {@code IDENTITY_REVOKED}: its identity was revoked after the token was made.
+   */
+  public enum Failure { MALFORMED, BAD_SIGNATURE, EXPIRED, REVOKED, IDENTITY_REVOKED }
 
-  /** A token granting {@code identity} until now + {@code ttl}. */
+  /** The longest lifetime {@link #create} accepts. */
+  public Duration maxTtl() {
+    return maxTtl;
+  }
+
+  public TokenLedger ledger() {
+    return ledger;
+  }
+
+  /**
+   * A token granting {@code identity} until now + {@code ttl}, recorded in the ledger before it is returned.
+   *
+   * @throws IllegalArgumentException when {@code ttl} is not positive or longer than {@link #maxTtl()}
+   */
   public String create(SpiffeId identity, Duration ttl) {
-    if (ttl == null || ttl.isNegative() || ttl.isZero() || ttl.compareTo(MAX_TTL) > 0) {
-      throw new IllegalArgumentException("ttl: " + ttl + " (expected: > 0 and <= " + MAX_TTL + ")");
+    if (ttl == null || ttl.isNegative() || ttl.isZero() || ttl.compareTo(maxTtl) > 0) {
+      throw new IllegalArgumentException("ttl: " + (ttl == null ? null : DurationFormat.format(ttl))
+          + " (expected: > 0 and <= " + DurationFormat.format(maxTtl)
+          + ", the control plane's maximum token lifetime, --max-token-ttl)");
     }
-    byte[] id = new byte[12];
-    RANDOM.nextBytes(id);
-    long expiry = clock.instant().plus(ttl).getEpochSecond();
-    String payload = HexFormat.of().formatHex(id) + " " + expiry + " " + identity;
+    byte[] raw = new byte[12];
+    RANDOM.nextBytes(raw);
+    String id = HexFormat.of().formatHex(raw);
+    Instant now = clock.instant();
+    long expiry = now.plus(ttl).getEpochSecond();
+    ledger.add(new TokenRecord(id, identity, now, Instant.ofEpochSecond(expiry), null));
+    String payload = id + " " + expiry + " " + identity;
     String body = B64.encodeToString(payload.getBytes(StandardCharsets.UTF_8));
     return PREFIX + body + "." + B64.encodeToString(mac(body));
   }
@@ -123,10 +159,27 @@ public final class JoinTokens {
     if (!clock.instant().isBefore(expiresAt)) {
       return new Invalid(Failure.EXPIRED, "token: expired at " + expiresAt + " (expected: after " + clock.instant() + ")");
     }
-    return switch (SpiffeId.parse(fields[2])) {
-      case SpiffeId.Valid valid -> new Valid(valid.id(), fields[0], expiresAt);
-      case SpiffeId.Invalid invalid -> new Invalid(Failure.MALFORMED, "token identity: " + invalid.reason());
+    SpiffeId identity = switch (SpiffeId.parse(fields[2])) {
+      case SpiffeId.Valid valid -> valid.id();
+      case SpiffeId.Invalid invalid -> null;
     };
+    if (identity == null) {
+      return new Invalid(Failure.MALFORMED, "token identity: " + fields[2] + " (expected: a SPIFFE ID)");
+    }
+    TokenRecord record = ledger.find(fields[0]).orElse(null);
+    if (record == null) {
+      return new Invalid(Failure.REVOKED, "token " + fields[0] + ": unknown to the control plane (expected: a"
+          + " token listed by 'meshwork token list'; create a new one)");
+    }
+    if (record.revokedAt() != null) {
+      return new Invalid(Failure.REVOKED, "token " + fields[0] + ": revoked at " + record.revokedAt());
+    }
+    if (revocations.revoked(identity, record.createdAt())) {
+      return new Invalid(Failure.IDENTITY_REVOKED, "token " + fields[0] + ": identity " + identity
+          + " was revoked at " + revocations.cutoff(identity).orElseThrow()
+          + " (expected: a join token created after that)");
+    }
+    return new Valid(identity, fields[0], expiresAt);
   }
 
   private byte[] mac(String body) {

@@ -1,8 +1,10 @@
 package io.meshwork.control.store;
 
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -87,13 +89,35 @@ public final class SqliteStore implements KeyValueStore {
 
     static SqliteStore open(Path file, Clock clock, Duration leaseCheckInterval, int watchLiveLimit) {
         try {
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
+            createOwnerOnly(file.toAbsolutePath());
             return new SqliteStore(file, clock, leaseCheckInterval, watchLiveLimit);
         } catch (SQLException | IOException e) {
             throw new StorageFailureException("cannot open store " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Creates the database file 0600 (and a missing directory 0700) before SQLite opens it. The store holds the CA's
+     * keys, and SQLite's unix VFS gives the {@code -wal}, {@code -shm} and {@code -journal} files it creates later
+     * the permission bits of the database file, so this one mode decides all of them (SqliteStoreTest checks).
+     */
+    private static void createOwnerOnly(Path file) throws IOException {
+        Path parent = file.getParent();
+        boolean posix = file.getFileSystem().supportedFileAttributeViews().contains("posix");
+        if (!posix) {
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            return;
+        }
+        if (parent != null && !Files.isDirectory(parent)) {
+            Files.createDirectories(parent, PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rwx------")));
+        }
+        try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (FileAlreadyExistsException existing) {
+            // An existing store keeps its mode; the control plane refuses one that others can read.
         }
     }
 

@@ -132,7 +132,7 @@ class ApiHandlerTest {
         store.close();
         Answer a = exchange(request(HttpMethod.GET, VS, null, null));
         assertThat(a.status()).isEqualTo(503);
-        assertThat(a.body().path("message").asText()).isEqualTo("store is closed");
+        assertThat(a.body().path("message").asText()).isEqualTo("the control plane is shutting down; retry shortly");
         assertThat(channel.isOpen()).isTrue();
         a.raw().release();
     }

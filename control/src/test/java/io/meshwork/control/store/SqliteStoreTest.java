@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -39,6 +41,19 @@ class SqliteStoreTest {
 
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void theDatabaseAndTheFilesSqliteCreatesBesideItAreOwnerOnly() throws Exception {
+        // SQLite's unix VFS copies the main file's mode to -wal and -shm; the umask here (022) would give 0644.
+        store = SqliteStore.open(dir.resolve("new/meshwork.db"), clock, Duration.ofHours(1));
+        store.put("/secret", bytes("root key"), KeyValue.NO_LEASE);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("new"))))
+                .isEqualTo("rwx------");
+        for (String name : List.of("meshwork.db", "meshwork.db-wal", "meshwork.db-shm")) {
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("new").resolve(name))))
+                    .as(name).isEqualTo("rw-------");
+        }
     }
 
     @Test
