@@ -332,6 +332,15 @@ class ExchangeTest {
   }
 
   @Test
+  void aHopThatDoesNotRetryKeepsTheCallersAttemptCount() {
+    start(forward(cluster("svc", A)));
+    HttpRequest fourth = get("/again");
+    fourth.headers().set("x-envoy-attempt-count", "4");
+    send(fourth, LastHttpContent.EMPTY_LAST_CONTENT);
+    assertThat(upstreams.requestText(0)).contains("x-envoy-attempt-count: 4");
+  }
+
+  @Test
   void aResetPostIsNotSentAgain() {
     start(forward(cluster("svc", A, B), Duration.ZERO, retries(3, Duration.ZERO, RetryOn.RESET, RetryOn.CONNECT_FAILURE)));
     HttpRequest post = get("/order");
