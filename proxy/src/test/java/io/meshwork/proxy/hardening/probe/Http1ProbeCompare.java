@@ -8,7 +8,9 @@ import java.util.Map;
 
 /**
  * Replays the probe cases against Meshwork's three port types and against other proxies that
- * forward to the same backend, and prints one Markdown table. Run by
+ * forward to the same backend, and prints one Markdown table. A cell is marked SMUGGLED when the
+ * backend received the request sent behind the case and more requests than the client got
+ * responses. Run by
  * {@code bench/scripts/http1-probe-compare.sh}, which starts HAProxy and nginx in front of
  * {@code --backend-port}; not part of the build's tests.
  *
@@ -79,7 +81,10 @@ public final class Http1ProbeCompare {
     try {
       ProbeClient.Outcome outcome = ProbeClient.send(port, Http1ProbeTest.withSmuggled(probe.request()), quiet);
       String cell = outcome.answer();
-      if (backend.sawSmuggled()) {
+      // A proxy that accepted the case may forward the request sent behind it as the next one
+      // on the connection, and answer it: that is pipelining. The request behind the case reaching
+      // the backend without a response of its own was smuggled inside the case's bytes.
+      if (backend.sawSmuggled() && backend.requests().size() > outcome.responses()) {
         cell += " SMUGGLED";
       }
       return cell;

@@ -55,6 +55,12 @@ public final class ProbeBackend implements AutoCloseable {
                     ok.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
                     ctx.writeAndFlush(ok);
                   }
+
+                  @Override
+                  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                    // A proxy under test resets connections it gives up on.
+                    ctx.close();
+                  }
                 });
           }
         })
