@@ -5,6 +5,7 @@ import io.meshwork.proxy.http.ConnectionErrors;
 import io.meshwork.proxy.http.DownstreamLimits;
 import io.meshwork.proxy.http.HeadScanner;
 import io.meshwork.proxy.http.Http1Guard;
+import io.meshwork.proxy.http.Http2RequestGuard;
 import io.meshwork.proxy.http.HttpLimits;
 import io.meshwork.proxy.http.RejectionCounters;
 import io.meshwork.proxy.upstream.Http1Connection;
@@ -63,7 +64,8 @@ public final class HttpListenerInitializer extends ChannelInitializer<Channel> {
     this.streamInitializer = new ChannelInitializer<Http2StreamChannel>() {
       @Override
       protected void initChannel(Http2StreamChannel ch) {
-        ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true), new DownstreamHandler(config, true), errors);
+        ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true), new Http2RequestGuard(limits, rejections),
+            new DownstreamHandler(config, true), errors);
       }
     };
   }

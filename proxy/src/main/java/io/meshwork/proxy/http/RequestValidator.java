@@ -71,7 +71,7 @@ public final class RequestValidator {
       // URI lacks (RFC 9110 §4.2.1); an origin-form request with an empty Host names no origin.
       return reject(RejectReason.INVALID_HOST, hosts.get(0).isEmpty() ? "empty Host header" : "invalid Host header");
     }
-    String underscore = underscoreProblem(headers);
+    String underscore = underscoreProblem(headers, limits.underscoreHeaders());
     if (underscore != null) {
       return reject(RejectReason.UNDERSCORE_HEADER, underscore);
     }
@@ -154,7 +154,7 @@ public final class RequestValidator {
   }
 
   /** Why the underscore header names of a head refuse it, or null (RFC 9110 §5.1 allows {@code _} in a token). */
-  private String underscoreProblem(HttpHeaders headers) {
+  static String underscoreProblem(HttpHeaders headers, UnderscoreHeaders action) {
     for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
       CharSequence name = it.next().getKey();
       if (!hasUnderscore(name)) {
@@ -165,7 +165,7 @@ public final class RequestValidator {
           || HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(dashed)) {
         return "header name " + name + " reads as " + dashed + " where '_' is taken for '-'";
       }
-      if (limits.underscoreHeaders() == UnderscoreHeaders.REJECT) {
+      if (action == UnderscoreHeaders.REJECT) {
         return "header name with an underscore: " + name;
       }
     }
