@@ -1,8 +1,11 @@
 package io.meshwork.proxy.forward;
 
+import io.meshwork.proxy.http.ConnectionErrorLog;
+import io.meshwork.proxy.http.ConnectionErrors;
 import io.meshwork.proxy.http.DownstreamLimits;
 import io.meshwork.proxy.http.HeadScanner;
 import io.meshwork.proxy.http.Http1Guard;
+import io.meshwork.proxy.http.Http2RequestGuard;
 import io.meshwork.proxy.http.HttpLimits;
 import io.meshwork.proxy.http.RejectionCounters;
 import io.meshwork.proxy.upstream.Http1Connection;
@@ -46,6 +49,7 @@ public final class HttpListenerInitializer extends ChannelInitializer<Channel> {
   private final DownstreamLimits limits;
   private final RejectionCounters rejections;
   private final ChannelHandler streamInitializer;
+  private final ConnectionErrors errors;
 
   public HttpListenerInitializer(ForwardConfig config) {
     this(config, DownstreamLimits.DEFAULTS, new RejectionCounters());
@@ -56,10 +60,12 @@ public final class HttpListenerInitializer extends ChannelInitializer<Channel> {
     this.config = config;
     this.limits = limits;
     this.rejections = rejections;
+    this.errors = new ConnectionErrors(rejections, ConnectionErrorLog.shared());
     this.streamInitializer = new ChannelInitializer<Http2StreamChannel>() {
       @Override
       protected void initChannel(Http2StreamChannel ch) {
-        ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true), new DownstreamHandler(config, true));
+        ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true), new Http2RequestGuard(limits, rejections),
+            new DownstreamHandler(config, true), errors);
       }
     };
   }
@@ -75,11 +81,14 @@ public final class HttpListenerInitializer extends ChannelInitializer<Channel> {
     ChannelHandler priorKnowledge = new ChannelInitializer<Channel>() {
       @Override
       protected void initChannel(Channel c) {
-        c.pipeline().addLast(frameCodec(), multiplexer());
+        c.pipeline().addBefore(ConnectionErrors.NAME, null, frameCodec());
+        c.pipeline().addBefore(ConnectionErrors.NAME, null, multiplexer());
       }
     };
     ChannelPipeline p = ch.pipeline();
     p.addLast(new CleartextHttp2ServerUpgradeHandler(codec, upgrade, priorKnowledge), new DownstreamHandler(config, false));
+    // Last, whatever the connection becomes: errors nobody handled are counted, not logged with stack traces.
+    p.addLast(ConnectionErrors.NAME, errors);
     // The cleartext handler has put the codec in place (the channel is registered): wrap it.
     String codecName = p.context(codec).name();
     Http1Guard guard = new Http1Guard(limits, rejections);

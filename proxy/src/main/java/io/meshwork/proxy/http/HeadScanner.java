@@ -13,6 +13,10 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
  * <p>To know where the next head starts it follows the body framing the decoder will use, which the
  * {@link Http1Guard} reports while the head is being decoded: each head is passed on as its own
  * slice so that report arrives before any following byte is examined.
+ *
+ * <p>It also refuses at once what the decoder would accept or wait on: a bare CR or LF in a head,
+ * trailer section or chunk-size line (RFC 9112 §2.2, §7.1), and a request line that is not exactly
+ * {@code method SP request-target SP HTTP/DIGIT.DIGIT} ({@link RequestLineSyntax}).
  */
 public final class HeadScanner extends ChannelInboundHandlerAdapter {
   private enum State { HEAD, TRAILERS, FIXED_BODY, CHUNK_SIZE, CHUNK_DATA, CHUNK_DATA_END, OPAQUE, DISCARD }
@@ -22,9 +26,17 @@ public final class HeadScanner extends ChannelInboundHandlerAdapter {
   private boolean started;
   private boolean atLineStart = true;
   private boolean lineHasContent;
+  private boolean afterCr;
+  private boolean inRequestLine;
+  private final RequestLineSyntax requestLine = new RequestLineSyntax();
   private long remaining;
   private long chunkSize;
   private boolean chunkSizeDone;
+  /** A ';' was read in a chunk-size line and its extension's name has not begun. */
+  private boolean extensionNameDue;
+  /** Inside a quoted chunk-ext-val, where ';' is data. */
+  private boolean chunkQuoted;
+  private boolean chunkEscaped;
   private BodyFraming reported;
 
   HeadScanner(Http1Guard guard) {
@@ -71,6 +83,14 @@ public final class HeadScanner extends ChannelInboundHandlerAdapter {
         case OPAQUE -> i = end;
         case HEAD, TRAILERS -> {
           byte b = buf.getByte(i++);
+          if (afterCr != (b == '\n')) {
+            // RFC 9112 §2.2: a bare CR must be rejected (a recipient that takes it for a line end
+            // reads other fields), and this strict parser takes no bare LF either. Refused at
+            // once: a head of bare CRs has no LF for the decoder to wait for.
+            reject(RejectReason.INVALID_LINE_TERMINATOR, afterCr ? "bare CR in header section" : "bare LF in header section");
+            return;
+          }
+          afterCr = false;
           if (b == '\n') {
             if (started && !lineHasContent) {
               boolean trailers = state == State.TRAILERS;
@@ -84,23 +104,40 @@ public final class HeadScanner extends ChannelInboundHandlerAdapter {
               forwardFrom = i;
               afterHead();
             } else {
+              if (inRequestLine) {
+                inRequestLine = false;
+                String problem = requestLine.end();
+                if (problem != null) {
+                  reject(RejectReason.INVALID_REQUEST_LINE, problem);
+                  return;
+                }
+              }
               atLineStart = true;
               lineHasContent = false;
             }
-          } else if (b != '\r') {
+          } else if (b == '\r') {
+            afterCr = true;
+          } else {
             if (atLineStart && (b == ' ' || b == '\t')) {
-              guard.rejectRaw(started
-                  ? RejectReason.OBSOLETE_LINE_FOLDING : RejectReason.INVALID_REQUEST_LINE,
+              reject(started ? RejectReason.OBSOLETE_LINE_FOLDING : RejectReason.INVALID_REQUEST_LINE,
                   started ? "obsolete line folding in header section" : "whitespace before the request line");
-              state = State.DISCARD;
               return;
             }
             if (!started && state == State.HEAD) {
               guard.headStarted();
+              inRequestLine = true;
+              requestLine.reset();
             }
             started = true;
             atLineStart = false;
             lineHasContent = true;
+            if (inRequestLine) {
+              String problem = requestLine.accept(b);
+              if (problem != null) {
+                reject(RejectReason.INVALID_REQUEST_LINE, problem);
+                return;
+              }
+            }
           }
         }
         case FIXED_BODY -> {
@@ -113,7 +150,19 @@ public final class HeadScanner extends ChannelInboundHandlerAdapter {
         }
         case CHUNK_SIZE -> {
           byte b = buf.getByte(i++);
-          if (b == '\n') {
+          if (afterCr != (b == '\n')) {
+            // RFC 9112 §7.1, §2.2: the chunk-size line ends with CRLF, nothing else.
+            reject(RejectReason.INVALID_CHUNK, afterCr ? "bare CR in chunk size line" : "bare LF in chunk size line");
+            return;
+          }
+          afterCr = false;
+          if (b == '\r') {
+            if (extensionNameDue) {
+              reject(RejectReason.INVALID_CHUNK, "chunk extension without a name");
+              return;
+            }
+            afterCr = true;
+          } else if (b == '\n') {
             if (chunkSize == 0) {
               state = State.TRAILERS;
               started = true;
@@ -125,6 +174,28 @@ public final class HeadScanner extends ChannelInboundHandlerAdapter {
             }
             chunkSize = 0;
             chunkSizeDone = false;
+            chunkQuoted = false;
+            chunkEscaped = false;
+          } else if (extensionNameDue && b != ' ' && b != '\t') {
+            extensionNameDue = false;
+            if (b == ';' || b == '=') {
+              // RFC 9112 §7.1.1: chunk-ext-name = token; a bare ";" names nothing.
+              reject(RejectReason.INVALID_CHUNK, "chunk extension without a name");
+              return;
+            }
+          } else if (chunkQuoted) {
+            if (chunkEscaped) {
+              chunkEscaped = false;
+            } else if (b == '\\') {
+              chunkEscaped = true;
+            } else if (b == '"') {
+              chunkQuoted = false;
+            }
+          } else if (b == '"') {
+            chunkQuoted = true;
+          } else if (b == ';') {
+            chunkSizeDone = true;
+            extensionNameDue = true;
           } else if (!chunkSizeDone) {
             int digit = Character.digit(b, 16);
             if (digit < 0) {
@@ -164,6 +235,12 @@ public final class HeadScanner extends ChannelInboundHandlerAdapter {
     started = false;
     atLineStart = true;
     lineHasContent = false;
+    inRequestLine = false;
+  }
+
+  private void reject(RejectReason reason, String message) {
+    guard.rejectRaw(reason, message);
+    state = State.DISCARD;
   }
 
   private void afterHead() {

@@ -89,6 +89,12 @@ public final class Http1Guard extends ChannelDuplexHandler {
         counters.record(reason);
         refused = true;
         scanner.discard();
+        if (reason == RejectReason.CHUNK_LINE_TOO_LONG) {
+          // The decoder reports a long chunk-size line as a long line, which reads as 414 URI Too
+          // Long; it is a malformed body (RFC 9112 §7.1.1), answered 400.
+          ReferenceCountUtil.release(msg);
+          msg = failedBody("chunk-size line longer than " + limits.maxRequestLine() + " bytes (chunk extensions too long)");
+        }
         ctx.fireChannelRead(msg);
       }
       return;
@@ -106,6 +112,9 @@ public final class Http1Guard extends ChannelDuplexHandler {
           if (a.authority() != null) {
             // RFC 9112 §3.2.2: the request-target's authority wins over any Host received.
             head.headers().set(HttpHeaderNames.HOST, a.authority());
+          }
+          if (limits.underscoreHeaders() == UnderscoreHeaders.DROP) {
+            RequestValidator.dropUnderscoreHeaders(head.headers());
           }
           scanner.expect(a.framing());
         }
@@ -148,12 +157,17 @@ public final class Http1Guard extends ChannelDuplexHandler {
       refused = true;
       scanner.discard();
       bodyOpen = false;
-      LastHttpContent failed = new DefaultLastHttpContent();
-      failed.setDecoderResult(DecoderResult.failure(new IllegalArgumentException(message)));
-      ctx.fireChannelRead(failed);
+      ctx.fireChannelRead(failedBody(message));
       return;
     }
     refuse(reason, "bad request: " + message);
+  }
+
+  /** The end of a body that failed for {@code message}: its exchange ends and answers 400 if it still can. */
+  private static LastHttpContent failedBody(String message) {
+    LastHttpContent failed = new DefaultLastHttpContent();
+    failed.setDecoderResult(DecoderResult.failure(new IllegalArgumentException(message)));
+    return failed;
   }
 
   /** The first byte of a request head arrived. */

@@ -14,13 +14,21 @@ public enum RejectReason {
   OBSOLETE_LINE_FOLDING(ProxyError.BAD_REQUEST),
   /** RFC 9110 §5.1, §5.5: a field name that is not a token, or a value with control characters. */
   INVALID_HEADER(ProxyError.BAD_REQUEST),
+  /**
+   * A header name with an underscore that reads as a framing header ({@code Transfer_Encoding},
+   * {@code Content_Length}), or any such name when {@link UnderscoreHeaders#REJECT} is chosen.
+   */
+  UNDERSCORE_HEADER(ProxyError.BAD_REQUEST),
   /** RFC 9112 §2.2: a bare CR or LF as a line terminator. */
   INVALID_LINE_TERMINATOR(ProxyError.BAD_REQUEST),
   /** RFC 9112 §3.2: HTTP/1.1 without Host. */
   MISSING_HOST(ProxyError.BAD_REQUEST),
   /** RFC 9112 §3.2: more than one Host field line. */
   MULTIPLE_HOST(ProxyError.BAD_REQUEST),
-  /** RFC 9110 §7.2: a Host value that is no uri-host[:port]. */
+  /**
+   * RFC 9110 §7.2: a Host value that is no uri-host[:port], or an empty one where the target has no
+   * authority (RFC 9112 §3.2; RFC 9110 §4.2.1: an http URI with an empty host is invalid).
+   */
   INVALID_HOST(ProxyError.BAD_REQUEST),
   /** RFC 9112 §3: a request line that does not parse (method, target, version). */
   INVALID_REQUEST_LINE(ProxyError.BAD_REQUEST),
@@ -30,6 +38,11 @@ public enum RejectReason {
   UNSUPPORTED_VERSION(ProxyError.VERSION_NOT_SUPPORTED),
   /** RFC 9112 §7.1: a chunk size that is not hexadecimal, or chunk data not ended by CRLF. */
   INVALID_CHUNK(ProxyError.BAD_REQUEST),
+  /**
+   * RFC 9112 §7.1.1: a chunk-size line (its extensions) longer than the request-line limit. A
+   * server ought to limit chunk extensions; this is a malformed body, not a long URI, so 400.
+   */
+  CHUNK_LINE_TOO_LONG(ProxyError.BAD_REQUEST),
   URI_TOO_LONG(ProxyError.URI_TOO_LONG),
   HEADERS_TOO_LARGE(ProxyError.HEADERS_TOO_LARGE),
   TOO_MANY_HEADERS(ProxyError.HEADERS_TOO_LARGE),

@@ -13,12 +13,16 @@ import io.netty.handler.codec.http.InvalidLineSeparatorException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http.TransferEncodingNotAllowedException;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The checks a strict proxy makes on a decoded HTTP/1 request head before it forwards anything
  * (RFC 9112 §3, §6.1, §6.3; RFC 9110 §7.2), and the classification of what the decoder itself
- * refused. Pure: the caller answers and closes.
+ * refused. Pure: the caller answers and closes (and drops underscore headers, {@link
+ * #dropUnderscoreHeaders}).
  */
 public final class RequestValidator {
 
@@ -61,8 +65,15 @@ public final class RequestValidator {
     if (hosts.isEmpty() && version.minorVersion() >= 1) {
       return reject(RejectReason.MISSING_HOST, "HTTP/1.1 request without Host");
     }
-    if (!hosts.isEmpty() && !isAuthority(hosts.get(0), true)) {
-      return reject(RejectReason.INVALID_HOST, "invalid Host header");
+    boolean targetHasAuthority = isAbsoluteForm(uri) || HttpMethod.CONNECT.equals(head.method());
+    if (!hosts.isEmpty() && !isAuthority(hosts.get(0), targetHasAuthority)) {
+      // RFC 9112 §3.2: Host is empty only when the target URI has no authority, which no http
+      // URI lacks (RFC 9110 §4.2.1); an origin-form request with an empty Host names no origin.
+      return reject(RejectReason.INVALID_HOST, hosts.get(0).isEmpty() ? "empty Host header" : "invalid Host header");
+    }
+    String underscore = underscoreProblem(headers, limits.underscoreHeaders());
+    if (underscore != null) {
+      return reject(RejectReason.UNDERSCORE_HEADER, underscore);
     }
     List<String> codings = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
     List<String> lengths = headers.getAll(HttpHeaderNames.CONTENT_LENGTH);
@@ -105,7 +116,9 @@ public final class RequestValidator {
   public static RejectReason classify(HttpObject failed) {
     Throwable cause = failed.decoderResult().cause();
     return switch (cause) {
-      case TooLongHttpLineException e -> RejectReason.URI_TOO_LONG;
+      // The decoder's line limit covers chunk-size lines too; only the request line's is a URI problem.
+      case TooLongHttpLineException e -> failed instanceof HttpRequest ? RejectReason.URI_TOO_LONG
+          : RejectReason.CHUNK_LINE_TOO_LONG;
       case TooLongHttpHeaderException e -> RejectReason.HEADERS_TOO_LARGE;
       case ContentLengthNotAllowedException e -> RejectReason.CONTENT_LENGTH_WITH_TRANSFER_ENCODING;
       case TransferEncodingNotAllowedException e -> RejectReason.INVALID_TRANSFER_ENCODING;
@@ -138,6 +151,54 @@ public final class RequestValidator {
       return RejectReason.INVALID_REQUEST_LINE;
     }
     return RejectReason.INVALID_HEADER;
+  }
+
+  /** Why the underscore header names of a head refuse it, or null (RFC 9110 §5.1 allows {@code _} in a token). */
+  static String underscoreProblem(HttpHeaders headers, UnderscoreHeaders action) {
+    for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
+      CharSequence name = it.next().getKey();
+      if (!hasUnderscore(name)) {
+        continue;
+      }
+      String dashed = name.toString().replace('_', '-');
+      if (HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(dashed)
+          || HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(dashed)) {
+        return "header name " + name + " reads as " + dashed + " where '_' is taken for '-'";
+      }
+      if (action == UnderscoreHeaders.REJECT) {
+        return "header name with an underscore: " + name;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Removes the header fields whose name holds an underscore ({@link UnderscoreHeaders#DROP}); a
+   * head the validator accepted holds none that read as framing headers.
+   */
+  static void dropUnderscoreHeaders(HttpHeaders headers) {
+    List<String> names = null;
+    for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
+      CharSequence name = it.next().getKey();
+      if (hasUnderscore(name)) {
+        if (names == null) {
+          names = new ArrayList<>(2);
+        }
+        names.add(name.toString());
+      }
+    }
+    if (names != null) {
+      names.forEach(headers::remove);
+    }
+  }
+
+  private static boolean hasUnderscore(CharSequence name) {
+    for (int i = 0; i < name.length(); i++) {
+      if (name.charAt(i) == '_') {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static Rejected reject(RejectReason reason, String message) {
@@ -262,6 +323,11 @@ public final class RequestValidator {
     }
     String v = lengths.get(0).trim();
     if (v.isEmpty() || v.length() > 18) {
+      return -1;
+    }
+    // 1*DIGIT allows leading zeros (RFC 9110 §8.6), but a recipient that reads "0200" as octal
+    // frames the body differently; no sender needs them.
+    if (v.length() > 1 && v.charAt(0) == '0') {
       return -1;
     }
     long n = 0;

@@ -36,6 +36,8 @@ class Http1GuardTest {
             RejectReason.INVALID_CONTENT_LENGTH),
         Arguments.of("CL sign", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: +1\r\n\r\nx", 400,
             RejectReason.INVALID_CONTENT_LENGTH),
+        Arguments.of("CL leading zero", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 01\r\n\r\nx", 400,
+            RejectReason.INVALID_CONTENT_LENGTH),
         Arguments.of("CL hex", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0x1\r\n\r\nx", 400,
             RejectReason.INVALID_CONTENT_LENGTH),
         Arguments.of("obs-fold", "GET / HTTP/1.1\r\nHost: a\r\nX-A: b\r\n c\r\n\r\n", 400, RejectReason.OBSOLETE_LINE_FOLDING),
@@ -67,7 +69,24 @@ class Http1GuardTest {
         Arguments.of("large header", "GET / HTTP/1.1\r\nHost: a\r\nX-Big: " + "b".repeat(61 * 1024) + "\r\n\r\n", 431,
             RejectReason.HEADERS_TOO_LARGE),
         Arguments.of("many headers", "GET / HTTP/1.1\r\nHost: a\r\n" + "X-N: 1\r\n".repeat(100) + "\r\n", 431,
-            RejectReason.TOO_MANY_HEADERS));
+            RejectReason.TOO_MANY_HEADERS),
+        Arguments.of("Transfer_Encoding beside CL", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n"
+            + "Transfer_Encoding: chunked\r\n\r\nabc", 400, RejectReason.UNDERSCORE_HEADER),
+        Arguments.of("Content_Length", "POST / HTTP/1.1\r\nHost: a\r\ncontent_length: 3\r\n\r\nabc", 400,
+            RejectReason.UNDERSCORE_HEADER),
+        Arguments.of("lower-case HTTP-name", "GET / http/1.1\r\nHost: a\r\n\r\n", 400, RejectReason.INVALID_REQUEST_LINE),
+        Arguments.of("mixed-case HTTP-name", "GET / Http/1.1\r\nHost: a\r\n\r\n", 400, RejectReason.INVALID_REQUEST_LINE),
+        Arguments.of("two-digit minor version", "GET / HTTP/1.10\r\nHost: a\r\n\r\n", 400,
+            RejectReason.INVALID_REQUEST_LINE),
+        Arguments.of("two spaces", "GET  / HTTP/1.1\r\nHost: a\r\n\r\n", 400, RejectReason.INVALID_REQUEST_LINE),
+        Arguments.of("tab separator", "GET\t/ HTTP/1.1\r\nHost: a\r\n\r\n", 400, RejectReason.INVALID_REQUEST_LINE),
+        Arguments.of("trailing space", "GET / HTTP/1.1 \r\nHost: a\r\n\r\n", 400, RejectReason.INVALID_REQUEST_LINE),
+        Arguments.of("bare CR", "GET / HTTP/1.1\rHost: a\r\r", 400, RejectReason.INVALID_LINE_TERMINATOR),
+        Arguments.of("bare CR in a field", "GET / HTTP/1.1\r\nHost: a\r\nX-A: b\rX-B: c\r\n\r\n", 400,
+            RejectReason.INVALID_LINE_TERMINATOR),
+        Arguments.of("empty Host", "GET / HTTP/1.1\r\nHost:\r\n\r\n", 400, RejectReason.INVALID_HOST),
+        Arguments.of("blank Host", "GET / HTTP/1.1\r\nHost:   \r\n\r\n", 400, RejectReason.INVALID_HOST),
+        Arguments.of("empty Host on HTTP/1.0", "GET / HTTP/1.0\r\nHost:\r\n\r\n", 400, RejectReason.INVALID_HOST));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -90,13 +109,15 @@ class Http1GuardTest {
         "GET / HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n",
         "GET / HTTP/1.1\r\nHost: orders.shop.svc.cluster.local:80\r\n\r\n",
         "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
-        "GET / HTTP/1.1\r\nHost:\r\n\r\n",
+        "GET http://a/ HTTP/1.1\r\nHost:\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: a\r\nX_Custom: 1\r\n\r\n",
         "GET /a?b=c&d=%20 HTTP/1.1\r\nHost: a\r\n\r\n",
         "OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n",
         "GET https://a:8443/x HTTP/1.1\r\nHost: a:8443\r\n\r\n",
         "GET / HTTP/1.1\r\nHost: a\r\nX-Obs-Text: caf\u00e9\r\nX-Tab: a\tb\r\n\r\n",
         "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: Chunked\r\nTE: trailers\r\n\r\n0\r\n\r\n",
         "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1 ; a=\"x;\\\";\" ; b\r\nx\r\n0\r\n\r\n",
         "GET / HTTP/1.1\r\nHost: a\r\n" + "X-N: 1\r\n".repeat(99) + "\r\n",
         "\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n");
   }
@@ -119,7 +140,11 @@ class Http1GuardTest {
         Arguments.of("0x3\r\nabc\r\n0\r\n\r\n"),
         Arguments.of(" 3\r\nabc\r\n0\r\n\r\n"),
         Arguments.of("fffffffffffffffff\r\nabc\r\n0\r\n\r\n"),
-        Arguments.of("3\r\nabcX0\r\n\r\n"));
+        Arguments.of("3\r\nabcX0\r\n\r\n"),
+        Arguments.of("3\rabc\r\n0\r\n\r\n"),
+        Arguments.of("3\nabc\r\n0\r\n\r\n"),
+        Arguments.of("3;\r\nabc\r\n0\r\n\r\n"),
+        Arguments.of("3; ;a\r\nabc\r\n0\r\n\r\n"));
   }
 
   @ParameterizedTest
@@ -259,6 +284,64 @@ class Http1GuardTest {
       p.send("GET / HTTP/1.1\r\nHost: a\r\nX-A: b\r\n folded\r\n\r\n");
       assertThat(p.forwarded).extracting(h -> h.uri()).containsExactly("/ws");
       assertThat(p.counters.count(RejectReason.OBSOLETE_LINE_FOLDING)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void underscoreHeadersAreDroppedByDefault() {
+    try (GuardedPipeline p = new GuardedPipeline()) {
+      p.send("GET / HTTP/1.1\r\nHost: a\r\nX_Forwarded_For: 6.6.6.6\r\nX-Real: 1\r\nx_b: 2\r\n\r\n");
+      assertThat(p.forwarded).hasSize(1);
+      assertThat(p.forwarded.get(0).headers().names()).containsExactlyInAnyOrder("Host", "X-Real");
+      assertThat(p.counters.total()).isZero();
+    }
+  }
+
+  @Test
+  void underscoreHeadersPassWhenAllowedAndAreRefusedWhenRejected() {
+    try (GuardedPipeline p = new GuardedPipeline(DownstreamLimits.DEFAULTS.withUnderscoreHeaders(UnderscoreHeaders.ALLOW))) {
+      p.send("GET / HTTP/1.1\r\nHost: a\r\nX_Custom: 1\r\n\r\n");
+      assertThat(p.forwarded.get(0).headers().get("x_custom")).isEqualTo("1");
+      // Framing lookalikes are refused whatever the setting.
+      p.send("POST / HTTP/1.1\r\nHost: a\r\nTransfer_Encoding: chunked\r\nContent-Length: 1\r\n\r\nx");
+      assertThat(p.counters.count(RejectReason.UNDERSCORE_HEADER)).isEqualTo(1);
+      assertThat(p.forwarded).hasSize(1);
+    }
+    try (GuardedPipeline p = new GuardedPipeline(DownstreamLimits.DEFAULTS.withUnderscoreHeaders(UnderscoreHeaders.REJECT))) {
+      assertThat(p.send("GET / HTTP/1.1\r\nHost: a\r\nX_Custom: 1\r\n\r\n").output()).startsWith("HTTP/1.1 400 ");
+      assertThat(p.forwarded).isEmpty();
+      assertThat(p.counters.count(RejectReason.UNDERSCORE_HEADER)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void bareCrIsRefusedWithoutWaitingForTheHeaderTimeout() {
+    try (GuardedPipeline p = new GuardedPipeline()) {
+      // No LF ever comes: the decoder alone would wait for the 408.
+      assertThat(p.send("GET / HTTP/1.1\rHost: a\r").output()).startsWith("HTTP/1.1 400 ");
+      assertThat(p.channel.isOpen()).isFalse();
+      assertThat(p.counters.count(RejectReason.INVALID_LINE_TERMINATOR)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void crSplitFromItsLfAcrossReadsIsALineEnd() {
+    try (GuardedPipeline p = new GuardedPipeline()) {
+      p.send("GET / HTTP/1.1\r").send("\nHost: a\r").send("\n\r").send("\n");
+      assertThat(p.output()).startsWith("HTTP/1.1 200 ");
+      assertThat(p.counters.total()).isZero();
+    }
+  }
+
+  @Test
+  void longChunkExtensionIsAMalformedBodyNotALongUri() {
+    try (GuardedPipeline p = new GuardedPipeline()) {
+      p.send("POST /up HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1;e=" + "x".repeat(64 * 1024)
+          + "\r\nx\r\n0\r\n\r\n" + NEXT);
+      assertThat(p.forwarded).extracting(h -> h.uri()).containsExactly("/up");
+      assertThat(p.counters.count(RejectReason.CHUNK_LINE_TOO_LONG)).isEqualTo(1);
+      assertThat(p.counters.count(RejectReason.URI_TOO_LONG)).isZero();
+      assertThat(p.channel.isOpen()).isFalse();
     }
   }
 
