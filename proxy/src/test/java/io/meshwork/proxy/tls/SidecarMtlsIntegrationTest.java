@@ -95,6 +95,11 @@ class SidecarMtlsIntegrationTest {
     TestCa rogue = new TestCa("rogue-root");
     Sidecar orders = startOrders("", rogue.fixedIdentity(TestCa.workload("shop", "orders")));
     assertThat(get(orders.upstreamPort("products"), "/items").statusCode()).isBetween(502, 503);
+    // The client may see its failure before the server's side of the handshake has been counted.
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+    while (products.inboundTls().failedHandshakes() == 0 && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
     assertThat(products.inboundTls().failedHandshakes()).isPositive();
   }
 
