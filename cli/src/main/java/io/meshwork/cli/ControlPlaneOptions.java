@@ -5,6 +5,7 @@ import io.meshwork.proxy.discovery.ControlPlaneClient;
 import io.meshwork.proxy.discovery.ControlPlaneException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.time.Duration;
 import picocli.CommandLine.Option;
 
 /** {@code --control-plane URL} for the commands that talk to a control plane (a picocli mixin). */
@@ -33,9 +34,15 @@ public final class ControlPlaneOptions {
 
   /** A client acting as the admin (reads and writes); the caller closes it. */
   public ControlPlaneClient client(AdminCredential admin) {
+    return client(admin, ControlPlaneClient.DEFAULT_REQUEST_TIMEOUT);
+  }
+
+  /** As {@link #client(AdminCredential)}, waiting up to {@code requestTimeout} for each answer. */
+  public ControlPlaneClient client(AdminCredential admin, Duration requestTimeout) {
     URI uri = url();
     return new ControlPlaneClient(uri, new ControlPlaneAuth(admin.token(),
-        "https".equals(uri.getScheme()) ? admin.sslContext() : null));
+        "https".equals(uri.getScheme()) ? admin.sslContext() : null), ControlPlaneClient.DEFAULT_CONNECT_TIMEOUT,
+        requestTimeout);
   }
 
   /** The one line a user sees for a failed call. */
@@ -43,6 +50,10 @@ public final class ControlPlaneOptions {
     if (e.tlsFailure()) {
       return new UserError(e.getMessage() + " (trust its ca.pem with --data-dir or " + AdminCredential.CA_FILE_ENV
           + ")", e);
+    }
+    if (e.timedOut()) {
+      // It connected: saying "cannot reach" would send the user looking for a problem that is not there.
+      return new UserError(e.getMessage() + "; the request may still complete", e);
     }
     if (e.unreachable()) {
       return new UserError("cannot reach the control plane at " + e.controlPlane()

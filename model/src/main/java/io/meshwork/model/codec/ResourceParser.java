@@ -139,6 +139,11 @@ public final class ResourceParser {
         + " (expected: each resource defined once; " + r.key() + " is also defined at " + earlier + ")");
   }
 
+  /** A parser or I/O failure as one line in the project's words, for callers that read JSON themselves. */
+  public static String syntaxMessage(IOException e) {
+    return SyntaxProblem.describe(e);
+  }
+
   /** An I/O failure in the project's words: "no such file", "permission denied", "is a directory". */
   static String reason(IOException e) {
     return switch (e) {

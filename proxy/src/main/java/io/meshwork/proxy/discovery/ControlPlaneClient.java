@@ -117,9 +117,17 @@ public final class ControlPlaneClient implements AutoCloseable {
    * (a watcher never sees half of a change). Unchanged objects are not rewritten.
    */
   public BatchApplied applyAll(List<? extends Resource<?>> resources) {
+    return applyAll(resources, false);
+  }
+
+  /**
+   * As {@link #applyAll(List)}; with {@code dryRun} the control plane validates everything and answers what it would
+   * do, writing nothing (Kubernetes' {@code dryRun=All}).
+   */
+  public BatchApplied applyAll(List<? extends Resource<?>> resources, boolean dryRun) {
     com.fasterxml.jackson.databind.node.ArrayNode array = WireFormat.JSON.createArrayNode();
     resources.forEach(r -> array.add(ResourceWriter.toJsonNode(r)));
-    HttpResponse<byte[]> response = send("POST", MESHWORK_API + "/apply", array);
+    HttpResponse<byte[]> response = send("POST", MESHWORK_API + "/apply" + (dryRun ? "?dryRun=All" : ""), array);
     JsonNode body = json(response, 200);
     List<BatchApplied.Item> items = new java.util.ArrayList<>();
     for (JsonNode item : body.path("items")) {
@@ -302,8 +310,11 @@ public final class ControlPlaneClient implements AutoCloseable {
     } catch (javax.net.ssl.SSLException e) {
       throw ControlPlaneException.tls(base, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(),
           e);
+    } catch (java.net.http.HttpConnectTimeoutException e) {
+      throw ControlPlaneException.unreachable(base, "no connection within the connect timeout", e);
     } catch (HttpTimeoutException e) {
-      throw ControlPlaneException.unreachable(base, "no answer within " + requestTimeout.toMillis() + " ms", e);
+      // Connected and sent: the control plane may still be working on the request.
+      throw ControlPlaneException.timedOut(base, requestTimeout, e);
     } catch (IOException e) {
       String what = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
       if (e.getCause() instanceof javax.net.ssl.SSLException) {
