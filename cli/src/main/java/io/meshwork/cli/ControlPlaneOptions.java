@@ -56,8 +56,9 @@ public final class ControlPlaneOptions {
       return new UserError(e.getMessage() + "; the request may still complete", e);
     }
     if (e.unreachable()) {
-      return new UserError("cannot reach the control plane at " + e.controlPlane()
-          + " (start one with 'meshwork control-plane')", e);
+      // Only a refused connection means nobody listens there; a reset or a closed connection needs its reason.
+      boolean refused = e.getCause() instanceof java.net.ConnectException;
+      return new UserError(e.getMessage() + (refused ? " (start one with 'meshwork control-plane')" : ""), e);
     }
     return new UserError(e.describe(), e);
   }
