@@ -12,6 +12,12 @@ import picocli.CommandLine.Option;
 public final class ControlPlaneOptions {
   public static final String ENV = "MESHWORK_CONTROL_PLANE";
   public static final String DEFAULT_URL = "https://127.0.0.1:15010";
+  /**
+   * The CLI connects once per command, to a control plane that may have just started: its first TLS handshakes are
+   * slow on a busy machine, and the JDK's connect timeout includes the handshake. A sidecar's shorter default suits
+   * its retries; a command has none.
+   */
+  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(15);
 
   @Option(names = "--control-plane", paramLabel = "URL",
       defaultValue = "${env:" + ENV + ":-" + DEFAULT_URL + "}",
@@ -41,8 +47,7 @@ public final class ControlPlaneOptions {
   public ControlPlaneClient client(AdminCredential admin, Duration requestTimeout) {
     URI uri = url();
     return new ControlPlaneClient(uri, new ControlPlaneAuth(admin.token(),
-        "https".equals(uri.getScheme()) ? admin.sslContext() : null), ControlPlaneClient.DEFAULT_CONNECT_TIMEOUT,
-        requestTimeout);
+        "https".equals(uri.getScheme()) ? admin.sslContext() : null), CONNECT_TIMEOUT, requestTimeout);
   }
 
   /** The one line a user sees for a failed call. */
