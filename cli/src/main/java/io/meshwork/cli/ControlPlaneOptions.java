@@ -5,12 +5,19 @@ import io.meshwork.proxy.discovery.ControlPlaneClient;
 import io.meshwork.proxy.discovery.ControlPlaneException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.time.Duration;
 import picocli.CommandLine.Option;
 
 /** {@code --control-plane URL} for the commands that talk to a control plane (a picocli mixin). */
 public final class ControlPlaneOptions {
   public static final String ENV = "MESHWORK_CONTROL_PLANE";
   public static final String DEFAULT_URL = "https://127.0.0.1:15010";
+  /**
+   * The CLI connects once per command, to a control plane that may have just started: its first TLS handshakes are
+   * slow on a busy machine, and the JDK's connect timeout includes the handshake. A sidecar's shorter default suits
+   * its retries; a command has none.
+   */
+  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(15);
 
   @Option(names = "--control-plane", paramLabel = "URL",
       defaultValue = "${env:" + ENV + ":-" + DEFAULT_URL + "}",
@@ -33,9 +40,14 @@ public final class ControlPlaneOptions {
 
   /** A client acting as the admin (reads and writes); the caller closes it. */
   public ControlPlaneClient client(AdminCredential admin) {
+    return client(admin, ControlPlaneClient.DEFAULT_REQUEST_TIMEOUT);
+  }
+
+  /** As {@link #client(AdminCredential)}, waiting up to {@code requestTimeout} for each answer. */
+  public ControlPlaneClient client(AdminCredential admin, Duration requestTimeout) {
     URI uri = url();
     return new ControlPlaneClient(uri, new ControlPlaneAuth(admin.token(),
-        "https".equals(uri.getScheme()) ? admin.sslContext() : null));
+        "https".equals(uri.getScheme()) ? admin.sslContext() : null), CONNECT_TIMEOUT, requestTimeout);
   }
 
   /** The one line a user sees for a failed call. */
@@ -44,9 +56,14 @@ public final class ControlPlaneOptions {
       return new UserError(e.getMessage() + " (trust its ca.pem with --data-dir or " + AdminCredential.CA_FILE_ENV
           + ")", e);
     }
+    if (e.timedOut()) {
+      // It connected: saying "cannot reach" would send the user looking for a problem that is not there.
+      return new UserError(e.getMessage() + "; the request may still complete", e);
+    }
     if (e.unreachable()) {
-      return new UserError("cannot reach the control plane at " + e.controlPlane()
-          + " (start one with 'meshwork control-plane')", e);
+      // Only a refused connection means nobody listens there; a reset or a closed connection needs its reason.
+      boolean refused = e.getCause() instanceof java.net.ConnectException;
+      return new UserError(e.getMessage() + (refused ? " (start one with 'meshwork control-plane')" : ""), e);
     }
     return new UserError(e.describe(), e);
   }

@@ -56,11 +56,33 @@ public final class Main implements Runnable {
 
   /** Runs one command line and returns its exit code; never exits the JVM (tests call this). */
   public static int execute(String... args) {
+    CommandLine cli = commandLine();
+    // On a terminal, help fills its width; piped or captured, it is 80 columns, the same on every machine.
+    cli.setUsageHelpAutoWidth(onTerminal());
+    return cli.execute(args);
+  }
+
+  /** Whether standard output is a terminal; Console.isTerminal() tells from Java 22, a null console before. */
+  private static boolean onTerminal() {
+    java.io.Console console = System.console();
+    if (console == null) {
+      return false;
+    }
+    try {
+      return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+    } catch (ReflectiveOperationException e) {
+      return true;
+    }
+  }
+
+  /** The command tree with its handlers and help layout, at the default width of 80 columns. */
+  static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new Main());
     cli.setCaseInsensitiveEnumValuesAllowed(true);
     cli.setParameterExceptionHandler(Main::badUsage);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> failure(e, commandLine));
-    return cli.execute(args);
+    HelpText.install(cli);
+    return cli;
   }
 
   private static int badUsage(CommandLine.ParameterException e, String[] args) {

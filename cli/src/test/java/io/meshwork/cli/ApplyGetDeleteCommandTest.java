@@ -297,7 +297,7 @@ class ApplyGetDeleteCommandTest {
 
     assertThat(r.exitCode()).isEqualTo(1);
     assertThat(r.err()).isEqualTo("meshwork: cannot reach the control plane at " + nowhere
-        + " (start one with 'meshwork control-plane')\n");
+        + ": connection refused (start one with 'meshwork control-plane')\n");
   }
 
   private void assertNothingApplied() {

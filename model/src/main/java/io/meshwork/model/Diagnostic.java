@@ -6,7 +6,8 @@ import java.util.Objects;
 /**
  * A problem found in a configuration source, located like a compiler message.
  *
- * @param severity ERROR rejects the source; WARNING does not
+ * @param severity ERROR rejects the source; WARNING (a likely mistake) and NOTICE (a field that is accepted but has
+ *     no effect yet) do not
  * @param source the file name (or another label such as "request body")
  * @param line 1-based, or 0 when unknown
  * @param column 1-based, or 0 when unknown
@@ -17,7 +18,8 @@ import java.util.Objects;
 public record Diagnostic(Severity severity, String source, int line, int column, String field, String message) {
   public enum Severity {
     ERROR,
-    WARNING
+    WARNING,
+    NOTICE
   }
 
   public Diagnostic {
@@ -35,11 +37,18 @@ public record Diagnostic(Severity severity, String source, int line, int column,
     return new Diagnostic(Severity.WARNING, source, line, column, field, message);
   }
 
+  public static Diagnostic notice(String source, int line, int column, String field, String message) {
+    return new Diagnostic(Severity.NOTICE, source, line, column, field, message);
+  }
+
   public boolean isError() {
     return severity == Severity.ERROR;
   }
 
-  /** {@code routes.yaml:12:7: error: spec.http[0].route[0].weight: -5 (expected: an integer 0..100)}. */
+  /**
+   * {@code routes.yaml:12:7: error: spec.http[0].route[0].weight: -5 (expected: an integer 0..100)}; a notice reads
+   * {@code routes.yaml:9:5: notice: spec.trafficPolicy.outlierDetection is accepted but not enforced yet}.
+   */
   public String format() {
     StringBuilder out = new StringBuilder(source);
     if (line > 0) {
@@ -53,7 +62,7 @@ public record Diagnostic(Severity severity, String source, int line, int column,
     }
     out.append(severity.name().toLowerCase(Locale.ROOT)).append(": ");
     if (!field.isEmpty()) {
-      out.append(field).append(": ");
+      out.append(field).append(severity == Severity.NOTICE ? " " : ": ");
     }
     return out.append(message).toString();
   }

@@ -28,7 +28,6 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.ssl.SslHandler;
-import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -185,8 +184,8 @@ final class ApiHandler extends ChannelInboundHandlerAdapter {
                             services.store()::listAll)
                     : resources.snapshot());
             case ApiRoute.Apply a -> only(method, "POST", () -> resources.apply(
-                    RequestBody.isYaml(request) ? "request.yaml" : "request.json",
-                    request.content().toString(StandardCharsets.UTF_8)));
+                    RequestBody.isYaml(request) ? "request.yaml" : "request.json", RequestBody.bytes(request),
+                    RequestBody.dryRun(param(query, "dryRun"))));
             case ApiRoute.Collection c -> {
                 if (method.equals(HttpMethod.GET)) {
                     yield isWatch(query)

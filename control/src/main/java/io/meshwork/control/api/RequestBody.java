@@ -8,8 +8,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.meshwork.model.codec.ResourceParser;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import java.io.IOException;
@@ -35,6 +37,22 @@ final class RequestBody {
                 || type.startsWith("text/yaml") || type.startsWith("text/x-yaml");
     }
 
+    /** The body's bytes, copied once out of the request buffer. */
+    static byte[] bytes(FullHttpRequest request) {
+        return ByteBufUtil.getBytes(request.content());
+    }
+
+    /** Kubernetes' {@code dryRun} parameter: absent, or {@code All}. */
+    static boolean dryRun(String value) {
+        if (value == null) {
+            return false;
+        }
+        if (value.equals("All")) {
+            return true;
+        }
+        throw new ApiException(ApiStatus.badRequest("dryRun: " + value + " (expected: All, or no dryRun parameter)"));
+    }
+
     static ObjectNode object(FullHttpRequest request) {
         ByteBuf content = request.content();
         if (!content.isReadable()) {
@@ -47,7 +65,7 @@ final class RequestBody {
         } catch (JsonProcessingException e) {
             throw new ApiException(ApiStatus.badRequest(syntaxError(yaml ? "YAML" : "JSON", e)));
         } catch (IOException e) {
-            throw new ApiException(ApiStatus.badRequest("body: unreadable (" + e.getMessage() + ")"));
+            throw new ApiException(ApiStatus.badRequest("body: unreadable (" + ResourceParser.syntaxMessage(e) + ")"));
         }
         if (node instanceof ObjectNode object) {
             return object;
@@ -59,7 +77,7 @@ final class RequestBody {
     private static String syntaxError(String format, JsonProcessingException e) {
         JsonLocation at = e.getLocation();
         String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-        String reason = e.getOriginalMessage().lines().findFirst().orElse("malformed");
+        String reason = ResourceParser.syntaxMessage(e);
         return "body: invalid " + format + where + ": " + reason;
     }
 }

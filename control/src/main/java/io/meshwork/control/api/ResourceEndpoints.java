@@ -96,19 +96,23 @@ final class ResourceEndpoints {
     /**
      * Applies a whole source atomically. 200 with {@code {kind: ApplyResult, metadata: {resourceVersion},
      * items: [{apiVersion, kind, namespace, name, action}]}}, or 422 whose causes carry each diagnostic formatted
-     * with source, line and column.
+     * with source, line and column. With {@code dryRun} (Kubernetes' {@code ?dryRun=All}) the answer is the same but
+     * nothing is written.
      */
-    Reply apply(String sourceName, String text) {
-        return switch (admission.reviewSource(sourceName, text)) {
+    Reply apply(String sourceName, byte[] source, boolean dryRun) {
+        return switch (admission.reviewSource(sourceName, source)) {
             case Admission.RejectedSource r -> Reply.of(new ApiStatus(422, "Invalid", "nothing applied: "
                     + r.errors().size() + " error(s) in " + sourceName, null, null,
                     r.errors().stream().map(d -> new ApiStatus.Cause("FieldValueInvalid", d.field(), d.format()))
                             .toList()));
             case Admission.AcceptedSource a -> {
-                ResourceStore.ApplyResult result = store.applyAll(a.objects());
+                ResourceStore.ApplyResult result = store.applyAll(a.objects(), dryRun);
                 ObjectNode out = json.createObjectNode();
                 out.put("apiVersion", ApiRoute.MESHWORK_GROUP + "/" + ApiRoute.MESHWORK_VERSION);
                 out.put("kind", "ApplyResult");
+                if (dryRun) {
+                    out.put("dryRun", true);
+                }
                 out.putObject("metadata").put("resourceVersion", Long.toString(result.revision()));
                 ArrayNode items = out.putArray("items");
                 for (ResourceStore.Applied item : result.items()) {

@@ -5,11 +5,11 @@ import io.meshwork.model.Diagnostic;
 import io.meshwork.model.Kind;
 import io.meshwork.model.ParseResult;
 import io.meshwork.model.Resource;
+import io.meshwork.model.codec.ParseOptions;
 import io.meshwork.model.codec.ResourceParser;
 import io.meshwork.model.codec.ResourceWriter;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Decides whether an object may be stored: it must bind to the model's records and pass the model's validation
@@ -79,20 +79,19 @@ public final class Admission {
 
     /**
      * Admits a whole configuration source (multi-document YAML, JSON, a List): all of it or none of it, as the
-     * design requires of a file. Diagnostics name {@code sourceName}, line and field.
+     * design requires of a file. Diagnostics name {@code sourceName}, line and field. The bytes must be UTF-8.
      */
-    public SourceVerdict reviewSource(String sourceName, String text) {
-        ParseResult result = ResourceParser.parse(sourceName, text);
+    public SourceVerdict reviewSource(String sourceName, byte[] source) {
+        ParseResult result = ResourceParser.parse(sourceName, source, ParseOptions.DEFAULTS);
         if (result.hasErrors()) {
             return new RejectedSource(result.errors());
         }
-        // The parser already warns of an object given twice and keeps the later one; so does this, by key.
-        Map<String, ResourceStore.Desired> objects = new LinkedHashMap<>();
+        // The parser keeps the later of two documents with one key, and warns; its resources are unique by key.
+        List<ResourceStore.Desired> objects = new ArrayList<>(result.resources().size());
         for (Resource<?> r : result.resources()) {
-            objects.remove(r.key());
-            objects.put(r.key(), new ResourceStore.Desired(r.kind(), canonical(r)));
+            objects.add(new ResourceStore.Desired(r.kind(), canonical(r)));
         }
-        return new AcceptedSource(List.copyOf(objects.values()), result.warnings());
+        return new AcceptedSource(objects, result.warnings());
     }
 
     /** The model's spelling of the object, without the fields the store owns. */

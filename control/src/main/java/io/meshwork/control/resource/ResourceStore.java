@@ -124,32 +124,42 @@ public final class ResourceStore {
      * @throws IllegalArgumentException if two objects share a key
      */
     public ApplyResult applyAll(List<Desired> objects) {
+        return applyAll(objects, false);
+    }
+
+    /**
+     * As {@link #applyAll(List)}; with {@code dryRun} every action is worked out against the stored objects but
+     * nothing is written, and the revision is the one they were read at.
+     */
+    public ApplyResult applyAll(List<Desired> objects, boolean dryRun) {
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-            List<Compare> compares = new ArrayList<>();
+            List<Compare> compares = new ArrayList<>(objects.size());
             List<Op> puts = new ArrayList<>();
-            List<Applied> applied = new ArrayList<>();
+            List<Applied> applied = new ArrayList<>(objects.size());
             for (Desired d : objects) {
-                ObjectNode meta = metadata(d.object());
-                String ns = d.kind().namespaced() ? meta.path("namespace").asText() : null;
-                String name = meta.path("name").asText();
-                String key = ResourceKeys.key(d.kind(), ns, name);
+                ObjectMeta meta = ObjectMeta.of(d);
+                String key = ResourceKeys.key(d.kind(), meta.namespace(), meta.name());
                 Optional<KeyValue> current = kv.get(key);
                 long currentRevision = current.map(KeyValue::modRevision).orElse(0L);
                 compares.add(Compare.modRevision(key, currentRevision));
                 long generation = 1;
-                if (current.isPresent()) {
-                    ObjectNode old = parse(current.get().value());
+                ObjectNode old = current.map(c -> parse(c.value())).orElse(null);
+                if (old != null) {
                     long oldGeneration = old.path("metadata").path("generation").asLong(1);
                     generation = old.path("spec").equals(d.object().path("spec")) ? oldGeneration : oldGeneration + 1;
                 }
-                ObjectNode toStore = prepare(d.object(), generation);
-                if (current.isPresent() && parse(current.get().value()).equals(parse(encode(toStore)))) {
-                    applied.add(new Applied(d.kind(), ns, name, Applied.Action.UNCHANGED));
+                byte[] encoded = encode(prepare(d.object(), generation));
+                // Compared after a round trip so that number node types (int or long) do not matter.
+                if (old != null && old.equals(parse(encoded))) {
+                    applied.add(new Applied(d.kind(), meta.namespace(), meta.name(), Applied.Action.UNCHANGED));
                     continue;
                 }
-                puts.add(new Op.Put(key, encode(toStore), current.map(KeyValue::lease).orElse(KeyValue.NO_LEASE)));
-                applied.add(new Applied(d.kind(), ns, name,
-                        current.isPresent() ? Applied.Action.CONFIGURED : Applied.Action.CREATED));
+                puts.add(new Op.Put(key, encoded, current.map(KeyValue::lease).orElse(KeyValue.NO_LEASE)));
+                applied.add(new Applied(d.kind(), meta.namespace(), meta.name(),
+                        old != null ? Applied.Action.CONFIGURED : Applied.Action.CREATED));
+            }
+            if (dryRun) {
+                return new ApplyResult(applied, kv.currentRevision());
             }
             TxnResult r = kv.txn(compares, puts, List.of());
             if (r.succeeded()) {
@@ -157,6 +167,15 @@ public final class ResourceStore {
             }
         }
         throw new IllegalStateException("apply lost " + MAX_ATTEMPTS + " races in a row");
+    }
+
+    /** Where a desired object goes: its namespace (null for cluster-scoped kinds) and name. */
+    private record ObjectMeta(String namespace, String name) {
+        static ObjectMeta of(Desired d) {
+            ObjectNode meta = metadata(d.object());
+            return new ObjectMeta(d.kind().namespaced() ? meta.path("namespace").asText() : null,
+                    meta.path("name").asText());
+        }
     }
 
     /** Deletes the object, only at {@code expectedRevision} when that is > 0. */

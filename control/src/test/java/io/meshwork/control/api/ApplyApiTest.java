@@ -122,4 +122,36 @@ class ApplyApiTest {
         assertThat(api.get("/apis/networking.istio.io/v1/namespaces/default/destinationrules/d").text("/spec/host"))
                 .isEqualTo("second");
     }
+
+    @Test
+    void aDryRunAnswersWhatWouldChangeAndWritesNothing() throws Exception {
+        long before = controlPlane.store().currentRevision();
+
+        ApiClient.Answer dry = api.send("POST", APPLY + "?dryRun=All", seed(), "application/yaml");
+
+        assertThat(dry.status()).isEqualTo(200);
+        assertThat(dry.body().path("dryRun").asBoolean()).isTrue();
+        assertThat(dry.body().at("/items").findValuesAsText("action")).containsOnly("created");
+        assertThat(controlPlane.store().currentRevision()).isEqualTo(before);
+        assertThat(api.get("/apis/networking.istio.io/v1/namespaces/default/virtualservices/product-service")
+                .status()).isEqualTo(404);
+
+        assertThat(api.send("POST", APPLY + "?dryRun=Some", seed(), "application/yaml").text("/message"))
+                .isEqualTo("dryRun: Some (expected: All, or no dryRun parameter)");
+    }
+
+    @Test
+    void syntaxErrorsInABodyAreToldWithoutParserInternals() {
+        ApiClient.Answer r = api.send("POST", APPLY, "{\"kind\": \"VirtualService\", // note\n}", "application/json");
+
+        assertThat(r.status()).isEqualTo(422);
+        assertThat(r.body().toString()).contains("request.json:1:28: error: invalid JSON: unexpected '/'"
+                + " (comments are not allowed in JSON; use YAML for comments)")
+                .doesNotContain("Feature").doesNotContain("ALLOW_COMMENTS");
+        ApiClient.Answer put = api.send("PUT", "/apis/networking.istio.io/v1/namespaces/default/virtualservices/a",
+                "{\"kind\": \"VirtualService\", // note\n}", "application/json");
+        assertThat(put.status()).isEqualTo(400);
+        assertThat(put.text("/message")).isEqualTo("body: invalid JSON at line 1, column 28: unexpected '/'"
+                + " (comments are not allowed in JSON; use YAML for comments)");
+    }
 }

@@ -15,14 +15,17 @@ import io.meshwork.model.validation.FieldPath;
 import io.meshwork.model.validation.ResourceValidator;
 import io.meshwork.model.validation.Violation;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
@@ -40,56 +43,115 @@ public final class ResourceParser {
 
   /** Parses one source; {@code sourceName} labels diagnostics and picks JSON when it ends in ".json". */
   public static ParseResult parse(String sourceName, String text) {
-    Context ctx = new Context(sourceName);
-    List<Document> documents;
+    return parse(sourceName, text, ParseOptions.DEFAULTS);
+  }
+
+  public static ParseResult parse(String sourceName, String text, ParseOptions options) {
+    Context ctx = new Context(sourceName, options);
     try {
-      documents = SourceReader.read(sourceName, text);
+      SourceReader.read(sourceName, text, doc -> readDocument(ctx, doc));
     } catch (JsonProcessingException e) {
       SyntaxProblem problem = SyntaxProblem.of(e);
       String format = SourceReader.isJson(sourceName, text) ? "JSON" : "YAML";
       ctx.diagnostics.add(Diagnostic.error(sourceName, problem.line(), problem.column(), "",
           "invalid " + format + ": " + problem.message()));
-      return ctx.result();
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    for (Document doc : documents) {
-      if (doc.root().isArray()) {
-        for (int i = 0; i < doc.root().size(); i++) {
-          readResource(ctx, doc, FieldPath.index("", i), doc.root().get(i));
-        }
-      } else {
-        readResource(ctx, doc, "", doc.root());
-      }
+      // The text is in memory: only a parser failure without a location gets here.
+      ctx.diagnostics.add(Diagnostic.error(sourceName, 0, 0, "", "unreadable: " + SyntaxProblem.describe(e)));
     }
     return ctx.result();
   }
 
+  /** Parses the bytes of a source (a file, standard input), which must be UTF-8. */
+  public static ParseResult parse(String sourceName, byte[] bytes, ParseOptions options) {
+    return switch (SourceText.decode(sourceName, bytes)) {
+      case SourceText.Text t -> parse(sourceName, t.text(), options);
+      case SourceText.Invalid i -> new ParseResult(List.of(), List.of(i.error()));
+    };
+  }
+
   /** Parses a file; an unreadable file gives one error diagnostic. */
   public static ParseResult parse(Path file) {
+    return parse(file, ParseOptions.DEFAULTS);
+  }
+
+  public static ParseResult parse(Path file, ParseOptions options) {
     String name = file.toString();
+    byte[] bytes;
     try {
-      return parse(name, Files.readString(file));
+      bytes = Files.readAllBytes(file);
     } catch (IOException e) {
-      return new ParseResult(List.of(), List.of(Diagnostic.error(name, 0, 0, "",
-          "cannot read: " + e.getClass().getSimpleName() + " " + e.getMessage())));
+      return new ParseResult(List.of(), List.of(Diagnostic.error(name, 0, 0, "", "cannot read: " + reason(e))));
     }
+    return parse(name, bytes, options);
   }
 
   /**
    * Parses every *.yaml, *.yml and *.json file directly in {@code dir}, in name order. Each file is
-   * accepted or rejected on its own: an error in one file rejects that file only.
+   * accepted or rejected on its own: an error in one file rejects that file only. A resource defined in
+   * two files is an error in the later one, naming both files and lines: which one should win is a guess
+   * the reader of the folder could not check.
    */
   public static DirectoryResult parseDirectory(Path dir) {
+    return parseDirectory(dir, ParseOptions.DEFAULTS);
+  }
+
+  public static DirectoryResult parseDirectory(Path dir, ParseOptions options) {
     TreeMap<Path, ParseResult> files = new TreeMap<>();
     try (Stream<Path> entries = Files.list(dir)) {
       entries.filter(Files::isRegularFile).filter(ResourceParser::isConfigFile).sorted()
-          .forEach(f -> files.put(f, parse(f)));
+          .forEach(f -> files.put(f, parse(f, options)));
     } catch (IOException e) {
       files.put(dir, new ParseResult(List.of(), List.of(Diagnostic.error(dir.toString(), 0, 0, "",
-          "cannot list directory: " + e.getClass().getSimpleName() + " " + e.getMessage()))));
+          "cannot list the folder: " + reason(e)))));
     }
-    return new DirectoryResult(files);
+    return new DirectoryResult(rejectDuplicates(files));
+  }
+
+  /** Turns a resource defined again in a later source into an error of that source. */
+  public static SortedMap<Path, ParseResult> rejectDuplicates(SortedMap<Path, ParseResult> sources) {
+    Map<String, String> firstSeen = new HashMap<>();
+    TreeMap<Path, ParseResult> out = new TreeMap<>();
+    sources.forEach((path, result) -> {
+      List<Diagnostic> duplicates = new ArrayList<>();
+      for (Resource<?> r : result.resources()) {
+        int line = result.lineOf(r);
+        String here = path + (line > 0 ? ":" + line : "");
+        String earlier = firstSeen.putIfAbsent(r.key(), here);
+        if (earlier != null) {
+          duplicates.add(duplicate(path.toString(), line, r, earlier));
+        }
+      }
+      if (duplicates.isEmpty()) {
+        out.put(path, result);
+      } else {
+        List<Diagnostic> all = new ArrayList<>(result.diagnostics());
+        all.addAll(duplicates);
+        out.put(path, new ParseResult(List.of(), all));
+      }
+    });
+    return out;
+  }
+
+  /** The error for {@code r}, defined at {@code source:line}, when {@code earlier} ("file:line") defined it first. */
+  public static Diagnostic duplicate(String source, int line, Resource<?> r, String earlier) {
+    return Diagnostic.error(source, line, line > 0 ? 1 : 0, "metadata.name", BindingProblems.quote(r.name())
+        + " (expected: each resource defined once; " + r.key() + " is also defined at " + earlier + ")");
+  }
+
+  /** A parser or I/O failure as one line in the project's words, for callers that read JSON themselves. */
+  public static String syntaxMessage(IOException e) {
+    return SyntaxProblem.describe(e);
+  }
+
+  /** An I/O failure in the project's words: "no such file", "permission denied", "is a directory". */
+  static String reason(IOException e) {
+    return switch (e) {
+      case java.nio.file.NoSuchFileException n -> "no such file or folder";
+      case java.nio.file.AccessDeniedException a -> "permission denied";
+      case java.nio.file.NotDirectoryException n -> "not a folder";
+      default -> SyntaxProblem.describe(e);
+    };
   }
 
   /**
@@ -112,6 +174,16 @@ public final class ResourceParser {
   static boolean isConfigFile(Path p) {
     String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
     return n.endsWith(".yaml") || n.endsWith(".yml") || n.endsWith(".json");
+  }
+
+  private static void readDocument(Context ctx, Document doc) {
+    if (doc.root().isArray()) {
+      for (int i = 0; i < doc.root().size(); i++) {
+        readResource(ctx, doc, FieldPath.index("", i), doc.root().get(i));
+      }
+    } else {
+      readResource(ctx, doc, "", doc.root());
+    }
   }
 
   private static void readResource(Context ctx, Document doc, String prefix, JsonNode node) {
@@ -154,6 +226,10 @@ public final class ResourceParser {
       }
     });
     ObjectMeta meta = bindRequired(node, prefix, "metadata", ObjectMeta.class, "a mapping with name", found);
+    if (meta != null && kind.namespaced() && !node.path("metadata").has("namespace")) {
+      meta = new ObjectMeta(meta.name(), ctx.options.defaultNamespace(), meta.labels(), meta.annotations(),
+          meta.resourceVersion(), meta.generation());
+    }
     if (meta != null && (meta.name() == null || meta.name().isEmpty())) {
       found.add(Violation.error(FieldPath.child(FieldPath.child(prefix, "metadata"), "name"),
           "missing (expected: a DNS-1123 subdomain such as product-service)"));
@@ -173,12 +249,21 @@ public final class ResourceParser {
       for (Violation v : ResourceValidator.validate(resource)) {
         found.add(new Violation(v.severity(), join(prefix, v.field()), v.message()));
       }
-      ctx.resources.stream().filter(r -> r.key().equals(resource.key())).findFirst().ifPresent(earlier ->
-          found.add(Violation.warning(FieldPath.child(FieldPath.child(prefix, "metadata"), "name"),
-              BindingProblems.quote(resource.name()) + " (expected: one document per resource; " + resource.key()
-                  + " appears twice in this source and the later one wins)")));
-      ctx.resources.removeIf(r -> r.key().equals(resource.key()));
-      ctx.resources.add(resource);
+      boolean valid = found.stream().noneMatch(v -> v.severity() == Diagnostic.Severity.ERROR);
+      if (valid) {
+        for (Violation v : ctx.options.review().apply(resource)) {
+          found.add(new Violation(v.severity(), join(prefix, v.field()), v.message()));
+        }
+      }
+      String nameField = FieldPath.child(FieldPath.child(prefix, "metadata"), "name");
+      Integer earlierLine = ctx.lines.get(resource.key());
+      if (ctx.resources.remove(resource.key()) != null) {
+        found.add(Violation.warning(nameField, BindingProblems.quote(resource.name())
+            + " (expected: one document per resource; " + resource.key() + " appears twice in this source, first at"
+            + " line " + earlierLine + ", and the later one wins)"));
+      }
+      ctx.resources.put(resource.key(), resource);
+      ctx.lines.put(resource.key(), doc.locations().find(prefix).line());
     }
     ctx.report(doc, found);
   }
@@ -227,7 +312,7 @@ public final class ResourceParser {
       return null;
     } catch (IOException e) {
       found.add(Violation.error(path, "unreadable (expected: " + BindingProblems.expected(type) + "): "
-          + firstLine(e.getMessage())));
+          + SyntaxProblem.describe(e)));
       return null;
     }
   }
@@ -242,21 +327,18 @@ public final class ResourceParser {
     return field.startsWith("[") ? prefix + field : prefix + "." + field;
   }
 
-  private static String firstLine(String message) {
-    if (message == null) {
-      return "";
-    }
-    return message.strip().lines().map(String::strip).filter(l -> !l.isEmpty()).findFirst().orElse("");
-  }
-
   /** Accumulates one source's resources and diagnostics. */
   private static final class Context {
     final String source;
-    final List<Resource<?>> resources = new ArrayList<>();
+    final ParseOptions options;
+    /** By key, in the order first defined; a later document of the same key replaces the earlier one. */
+    final Map<String, Resource<?>> resources = new LinkedHashMap<>();
+    final Map<String, Integer> lines = new HashMap<>();
     final List<Diagnostic> diagnostics = new ArrayList<>();
 
-    Context(String source) {
+    Context(String source, ParseOptions options) {
       this.source = source;
+      this.options = options;
     }
 
     void report(Document doc, Violation v) {
@@ -269,7 +351,7 @@ public final class ResourceParser {
     }
 
     ParseResult result() {
-      return new ParseResult(resources, diagnostics);
+      return new ParseResult(List.copyOf(resources.values()), diagnostics, lines);
     }
   }
 }

@@ -12,14 +12,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.meshwork.model.validation.FieldPath;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 
 /**
  * Splits a source into documents (YAML {@code ---} separated, or concatenated JSON values) in one
  * streaming pass, building each document's tree and its {@link LocationIndex} together, so that
- * every diagnostic can name a line even though binding works on trees.
+ * every diagnostic can name a line even though binding works on trees. Each document is handed on
+ * as soon as it is complete and can be dropped once bound.
  */
 final class SourceReader {
   /** One document of a source; {@code root} is never a null node. */
@@ -42,9 +41,14 @@ final class SourceReader {
     return t.startsWith("{") || t.startsWith("[");
   }
 
-  static List<Document> read(String sourceName, String text) throws IOException {
+  /** Receives each document as soon as it is read, so a large source never holds more than one tree. */
+  interface DocumentSink {
+    void accept(Document document);
+  }
+
+  /** Reads {@code text} document by document; a syntax error stops the reading where it occurs. */
+  static void read(String sourceName, String text, DocumentSink sink) throws IOException {
     JsonFactory factory = isJson(sourceName, text) ? JSON : YAML;
-    List<Document> documents = new ArrayList<>();
     try (JsonParser p = factory.createParser(text)) {
       for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
         JsonLocation start = p.currentTokenLocation();
@@ -54,11 +58,10 @@ final class SourceReader {
         // An empty YAML document reads as null or as an empty scalar.
         boolean empty = root.isNull() || (root.isTextual() && root.asText().isEmpty());
         if (!empty) {
-          documents.add(new Document(root, index, start.getLineNr(), start.getColumnNr()));
+          sink.accept(new Document(root, index, start.getLineNr(), start.getColumnNr()));
         }
       }
     }
-    return documents;
   }
 
   private static JsonNode readValue(JsonParser p, String path, LocationIndex index) throws IOException {

@@ -6,8 +6,8 @@ import io.meshwork.model.validation.Violation;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
-import java.util.Arrays;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -18,6 +18,23 @@ import java.util.Map;
  * it reports every unknown field, at any depth, with its exact path.
  */
 final class UnknownFields {
+  /**
+   * Each record's components by name with their generic types. Reflection builds both anew on every call (and
+   * parses the generic signature), which made this walk the slowest part of reading a large source.
+   */
+  private static final ClassValue<Components> COMPONENTS = new ClassValue<>() {
+    @Override
+    protected Components computeValue(Class<?> type) {
+      Map<String, Type> byName = new LinkedHashMap<>();
+      for (RecordComponent rc : type.getRecordComponents()) {
+        byName.put(rc.getName(), rc.getGenericType());
+      }
+      return new Components(byName, String.join(", ", byName.keySet()));
+    }
+  };
+
+  private record Components(Map<String, Type> byName, String known) {}
+
   private UnknownFields() {}
 
   static void find(JsonNode node, Type type, String path, List<Violation> out) {
@@ -25,16 +42,14 @@ final class UnknownFields {
       return;
     }
     if (type instanceof Class<?> c && c.isRecord() && node.isObject()) {
-      RecordComponent[] components = c.getRecordComponents();
+      Components components = COMPONENTS.get(c);
       for (Map.Entry<String, JsonNode> field : node.properties()) {
         String child = FieldPath.child(path, field.getKey());
-        RecordComponent rc = Arrays.stream(components)
-            .filter(x -> x.getName().equals(field.getKey())).findFirst().orElse(null);
-        if (rc == null) {
-          String known = String.join(", ", Arrays.stream(components).map(RecordComponent::getName).toList());
-          out.add(Violation.warning(child, "unknown field, ignored (expected: one of " + known + ")"));
+        Type componentType = components.byName().get(field.getKey());
+        if (componentType == null) {
+          out.add(Violation.warning(child, "unknown field, ignored (expected: one of " + components.known() + ")"));
         } else {
-          find(field.getValue(), rc.getGenericType(), child, out);
+          find(field.getValue(), componentType, child, out);
         }
       }
     } else if (type instanceof ParameterizedType pt && pt.getRawType() instanceof Class<?> raw) {

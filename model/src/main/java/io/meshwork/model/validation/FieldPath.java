@@ -1,7 +1,5 @@
 package io.meshwork.model.validation;
 
-import java.util.regex.Pattern;
-
 /**
  * JSON paths as shown in diagnostics: {@code spec.http[0].match[0].headers.x-canary}. Names that
  * are not plain identifiers are quoted: {@code metadata.labels["app.kubernetes.io/name"]}. The
@@ -9,16 +7,29 @@ import java.util.regex.Pattern;
  * violation can be traced back to a line.
  */
 public final class FieldPath {
-  private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9_-]+");
-
   private FieldPath() {}
 
   public static String child(String parent, String name) {
-    String segment = PLAIN.matcher(name).matches() ? name : "[\"" + name.replace("\"", "\\\"") + "\"]";
+    String segment = plain(name) ? name : "[\"" + name.replace("\"", "\\\"") + "\"]";
     if (parent == null || parent.isEmpty()) {
       return segment;
     }
     return segment.startsWith("[") ? parent + segment : parent + "." + segment;
+  }
+
+  /** [A-Za-z0-9_-]+, checked by hand: paths are built for every field of every document read. */
+  private static boolean plain(String name) {
+    if (name.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
   }
 
   public static String index(String parent, int index) {

@@ -17,6 +17,10 @@ public record Violation(Severity severity, String field, String message) {
     return new Violation(Severity.WARNING, field, message);
   }
 
+  public static Violation notice(String field, String message) {
+    return new Violation(Severity.NOTICE, field, message);
+  }
+
   /** {@code field: message}, as shown to users. */
   @Override
   public String toString() {

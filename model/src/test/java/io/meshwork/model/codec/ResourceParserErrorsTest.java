@@ -47,12 +47,13 @@ class ResourceParserErrorsTest {
           hosts: reviews: ratings
         """);
     Diagnostic d = onlyError(result);
-    assertThat(d.format()).isEqualTo("routes.yaml:6:17: error: invalid YAML: mapping values are not allowed here");
+    assertThat(d.format()).isEqualTo("routes.yaml:6:17: error: invalid YAML: a second ': ' on one line"
+        + " (expected: one key per line; quote a value that contains ': ')");
 
     Diagnostic unclosed = onlyError(ResourceParser.parse("routes.yaml", "spec:\n  hosts: [a,\n"));
     assertThat(unclosed.line()).isEqualTo(3);
     assertThat(unclosed.message())
-        .isEqualTo("invalid YAML: expected the node content, but found '<stream end>' (while parsing a flow node)");
+        .isEqualTo("invalid YAML: the text ends too early (expected: a value) (inside [...] or {...})");
   }
 
   @Test

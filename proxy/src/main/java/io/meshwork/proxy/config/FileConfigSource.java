@@ -12,6 +12,7 @@ import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -23,7 +24,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves snapshots from a directory of resource files ({@code meshwork sidecar --config DIR}).
+ * Serves snapshots from a directory of resource files ({@code meshwork sidecar --config DIR}), or from
+ * one file ({@code --config FILE}), whose folder is then watched for changes to that file only.
  *
  * <p>A change re-reads every file and applies the directory as a whole: when all files are valid the
  * new snapshot is compiled and handed to the consumer; when any file has an error, each diagnostic is
@@ -51,6 +53,7 @@ public final class FileConfigSource implements AutoCloseable {
   private Thread thread;
   private volatile boolean closed;
 
+  /** @param dir a folder of *.yaml, *.yml and *.json files, or one file of any name */
   public FileConfigSource(Path dir, LocalService local, SnapshotCompiler compiler, Consumer<MeshSnapshot> onSnapshot) {
     this(dir, local, compiler, onSnapshot, DEFAULT_DEBOUNCE, DEFAULT_RESCAN);
   }
@@ -76,8 +79,12 @@ public final class FileConfigSource implements AutoCloseable {
    */
   public MeshSnapshot loadInitial() {
     synchronized (lock) {
+      if (!Files.exists(dir)) {
+        throw new ConfigException(dir + " does not exist (expected: a folder or a file of YAML or JSON resources)",
+            List.of());
+      }
       lastSeen = fingerprint();
-      DirectoryResult result = ResourceParser.parseDirectory(dir);
+      DirectoryResult result = read();
       if (result.hasErrors()) {
         throw new ConfigException("invalid configuration in " + dir + ":",
             result.diagnostics().stream().filter(Diagnostic::isError).toList());
@@ -99,7 +106,9 @@ public final class FileConfigSource implements AutoCloseable {
       }
       try {
         watcher = dir.getFileSystem().newWatchService();
-        dir.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
+        // A single file is watched through its folder: editors replace files, and a file cannot be registered.
+        Path watched = singleFile() ? folderOf(dir) : dir;
+        watched.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
             StandardWatchEventKinds.ENTRY_DELETE);
       } catch (IOException e) {
         // The periodic rescan still notices changes; only latency suffers.
@@ -158,7 +167,7 @@ public final class FileConfigSource implements AutoCloseable {
         return;
       }
       lastSeen = now;
-      DirectoryResult result = ResourceParser.parseDirectory(dir);
+      DirectoryResult result = read();
       if (result.hasErrors()) {
         log.error("configuration in {} has errors; keeping the running configuration (version {})", dir, version);
         result.diagnostics().forEach(d -> log.error("{}", d.format()));
@@ -172,9 +181,34 @@ public final class FileConfigSource implements AutoCloseable {
     }
   }
 
+  private boolean singleFile() {
+    return !Files.isDirectory(dir);
+  }
+
+  private static Path folderOf(Path file) {
+    Path parent = file.toAbsolutePath().getParent();
+    return parent == null ? file.toAbsolutePath() : parent;
+  }
+
+  /** The folder's files, or the one file, parsed; a file that vanished is an error, as in a folder that does. */
+  private DirectoryResult read() {
+    if (!singleFile()) {
+      return ResourceParser.parseDirectory(dir);
+    }
+    return new DirectoryResult(new TreeMap<>(Map.of(dir, ResourceParser.parse(dir))));
+  }
+
   /** A content hash per config file; cheap for configuration-sized directories and immune to coarse mtimes. */
   private Map<String, Long> fingerprint() {
     Map<String, Long> files = new TreeMap<>();
+    if (singleFile()) {
+      try {
+        files.put(dir.toString(), XxHash64.hash(Files.readAllBytes(dir), 0));
+      } catch (IOException e) {
+        files.put(dir.toString(), (long) e.getClass().hashCode());
+      }
+      return files;
+    }
     try (Stream<Path> entries = Files.list(dir)) {
       for (Path p : entries.toList()) {
         String name = p.getFileName().toString();

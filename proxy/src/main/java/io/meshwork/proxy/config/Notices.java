@@ -15,7 +15,7 @@ final class Notices {
   }
 
   void notEnforced(Resource<?> resource, String field) {
-    add(resource, field, "is accepted but not enforced yet");
+    add(resource, field, UnenforcedFields.NOT_ENFORCED);
   }
 
   void add(String line) {

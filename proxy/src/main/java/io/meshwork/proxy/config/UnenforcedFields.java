@@ -8,15 +8,52 @@ import io.meshwork.model.networking.PortTrafficPolicy;
 import io.meshwork.model.networking.Subset;
 import io.meshwork.model.networking.TrafficPolicy;
 import io.meshwork.model.networking.VirtualService;
+import io.meshwork.model.validation.Violation;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Names the fields we accept but do not enforce yet, one notice each, so an operator knows which
- * parts of a valid Istio resource have no effect in this mesh.
+ * parts of a valid Istio resource have no effect in this mesh. The compile step puts them in every
+ * snapshot's notices ({@code /config}); {@code meshwork apply} prints them at their file and line
+ * through {@link #review}.
  */
-final class UnenforcedFields {
+public final class UnenforcedFields {
+  static final String NOT_ENFORCED = "is accepted but not enforced yet";
+
+  /** Where the findings go: a snapshot's {@link Notices}, or a list of violations for the parser. */
+  interface Sink {
+    void add(Resource<?> resource, String field, String message);
+
+    default void notEnforced(Resource<?> resource, String field) {
+      add(resource, field, NOT_ENFORCED);
+    }
+  }
+
   private UnenforcedFields() {}
 
+  /** The accepted-but-unenforced fields of one resource, as notices with the field's path. */
+  @SuppressWarnings("unchecked")
+  public static List<Violation> review(Resource<?> resource) {
+    List<Violation> found = new ArrayList<>();
+    Sink sink = (r, field, message) -> found.add(Violation.notice(field, message));
+    switch (resource.spec()) {
+      case DestinationRule dr -> destinationRule((Resource<DestinationRule>) resource, sink);
+      case VirtualService vs -> virtualService((Resource<VirtualService>) resource, sink);
+      default -> { }
+    }
+    return found;
+  }
+
   static void destinationRule(Resource<DestinationRule> dr, Notices notices) {
+    destinationRule(dr, notices::add);
+  }
+
+  static void virtualService(Resource<VirtualService> vs, Notices notices) {
+    virtualService(vs, notices::add);
+  }
+
+  private static void destinationRule(Resource<DestinationRule> dr, Sink notices) {
     trafficPolicy(dr, dr.spec().trafficPolicy(), "spec.trafficPolicy", notices);
     for (int i = 0; i < dr.spec().subsets().size(); i++) {
       Subset s = dr.spec().subsets().get(i);
@@ -27,7 +64,7 @@ final class UnenforcedFields {
     }
   }
 
-  static void virtualService(Resource<VirtualService> vs, Notices notices) {
+  private static void virtualService(Resource<VirtualService> vs, Sink notices) {
     if (!vs.spec().tcp().isEmpty()) {
       notices.notEnforced(vs, "spec.tcp");
     }
@@ -36,7 +73,7 @@ final class UnenforcedFields {
     }
   }
 
-  private static void trafficPolicy(Resource<?> r, TrafficPolicy tp, String field, Notices notices) {
+  private static void trafficPolicy(Resource<?> r, TrafficPolicy tp, String field, Sink notices) {
     if (tp == null) {
       return;
     }
@@ -57,7 +94,7 @@ final class UnenforcedFields {
   }
 
   /** connectTimeout, http.idleTimeout and maxRequestsPerConnection are enforced; the limits are not yet. */
-  private static void connectionPool(Resource<?> r, ConnectionPoolSettings cp, String field, Notices notices) {
+  private static void connectionPool(Resource<?> r, ConnectionPoolSettings cp, String field, Sink notices) {
     if (cp == null) {
       return;
     }
@@ -77,7 +114,7 @@ final class UnenforcedFields {
     }
   }
 
-  private static void loadBalancer(Resource<?> r, LoadBalancerSettings lb, String field, Notices notices) {
+  private static void loadBalancer(Resource<?> r, LoadBalancerSettings lb, String field, Sink notices) {
     if (lb == null) {
       return;
     }
@@ -93,7 +130,7 @@ final class UnenforcedFields {
     }
   }
 
-  private static void check(Resource<?> r, Object value, String field, Notices notices) {
+  private static void check(Resource<?> r, Object value, String field, Sink notices) {
     if (value != null) {
       notices.notEnforced(r, field);
     }

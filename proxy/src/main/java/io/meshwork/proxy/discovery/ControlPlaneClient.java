@@ -37,6 +37,7 @@ public final class ControlPlaneClient implements AutoCloseable {
   private final ControlPlaneAuth auth;
   private final String prefix;
   private final Duration requestTimeout;
+  private final Duration connectTimeout;
   private final HttpClient http;
 
   /** A client that presents no credential, for a control plane that asks for none. */
@@ -63,6 +64,7 @@ public final class ControlPlaneClient implements AutoCloseable {
     this.prefix = base.getScheme() + "://" + base.getRawAuthority() + (path.endsWith("/")
         ? path.substring(0, path.length() - 1) : path);
     this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
+    this.connectTimeout = Objects.requireNonNull(connectTimeout, "connectTimeout");
     HttpClient.Builder http = HttpClient.newBuilder()
         // The API is HTTP/1.1; asking for h2c would add an Upgrade dance to every connection for nothing.
         .version(HttpClient.Version.HTTP_1_1)
@@ -117,9 +119,17 @@ public final class ControlPlaneClient implements AutoCloseable {
    * (a watcher never sees half of a change). Unchanged objects are not rewritten.
    */
   public BatchApplied applyAll(List<? extends Resource<?>> resources) {
+    return applyAll(resources, false);
+  }
+
+  /**
+   * As {@link #applyAll(List)}; with {@code dryRun} the control plane validates everything and answers what it would
+   * do, writing nothing (Kubernetes' {@code dryRun=All}).
+   */
+  public BatchApplied applyAll(List<? extends Resource<?>> resources, boolean dryRun) {
     com.fasterxml.jackson.databind.node.ArrayNode array = WireFormat.JSON.createArrayNode();
     resources.forEach(r -> array.add(ResourceWriter.toJsonNode(r)));
-    HttpResponse<byte[]> response = send("POST", MESHWORK_API + "/apply", array);
+    HttpResponse<byte[]> response = send("POST", MESHWORK_API + "/apply" + (dryRun ? "?dryRun=All" : ""), array);
     JsonNode body = json(response, 200);
     List<BatchApplied.Item> items = new java.util.ArrayList<>();
     for (JsonNode item : body.path("items")) {
@@ -267,7 +277,8 @@ public final class ControlPlaneClient implements AutoCloseable {
           return WireFormat.JSON.readTree(response.body());
         } catch (IOException ex) {
           throw ControlPlaneException.unreachable(base, "answer to " + response.request().method() + " "
-              + response.request().uri().getRawPath() + " is not JSON (" + ex.getMessage() + ")", ex);
+              + response.request().uri().getRawPath() + " is not JSON ("
+              + io.meshwork.model.codec.ResourceParser.syntaxMessage(ex) + ")", ex);
         }
       }
     }
@@ -302,8 +313,13 @@ public final class ControlPlaneClient implements AutoCloseable {
     } catch (javax.net.ssl.SSLException e) {
       throw ControlPlaneException.tls(base, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(),
           e);
+    } catch (java.net.http.HttpConnectTimeoutException e) {
+      // The JDK's connect timeout covers the TLS handshake too.
+      throw ControlPlaneException.unreachable(base, "no connection (TCP and TLS) within "
+          + connectTimeout.toMillis() + " ms", e);
     } catch (HttpTimeoutException e) {
-      throw ControlPlaneException.unreachable(base, "no answer within " + requestTimeout.toMillis() + " ms", e);
+      // Connected and sent: the control plane may still be working on the request.
+      throw ControlPlaneException.timedOut(base, requestTimeout, e);
     } catch (IOException e) {
       String what = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
       if (e.getCause() instanceof javax.net.ssl.SSLException) {

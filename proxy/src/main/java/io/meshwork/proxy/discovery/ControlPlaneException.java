@@ -44,6 +44,15 @@ public final class ControlPlaneException extends RuntimeException {
         "cannot reach the control plane at " + controlPlane + ": " + what, List.of(), cause);
   }
 
+  /**
+   * Connected and sent the request, but no answer came within {@code timeout}: unlike {@link #unreachable}, the
+   * request may have been carried out.
+   */
+  public static ControlPlaneException timedOut(URI controlPlane, java.time.Duration timeout, Throwable cause) {
+    return new ControlPlaneException(controlPlane, 0, "Timeout", "timed out waiting for the control plane at "
+        + controlPlane + " after " + timeout.toSeconds() + " s", List.of(), cause);
+  }
+
   /** No answer because TLS failed: the control plane's certificate is not trusted, or it does not speak TLS. */
   public static ControlPlaneException tls(URI controlPlane, String what, Throwable cause) {
     return new ControlPlaneException(controlPlane, 0, "TlsFailure",
@@ -71,6 +80,11 @@ public final class ControlPlaneException extends RuntimeException {
   /** No HTTP answer at all: refused, reset, timed out, or TLS failed (see {@link #tlsFailure()}). */
   public boolean unreachable() {
     return status == 0;
+  }
+
+  /** The request was sent but its answer did not come in time; it may still take effect. */
+  public boolean timedOut() {
+    return status == 0 && reason.equals("Timeout");
   }
 
   public boolean tlsFailure() {

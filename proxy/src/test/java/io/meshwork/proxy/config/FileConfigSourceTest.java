@@ -139,4 +139,54 @@ class FileConfigSourceTest {
       assertThat(routes(repaired, "orders")).isTrue();
     }
   }
+
+  @Test
+  void oneFileIsAConfigurationAndReloadsWhenItChanges() throws Exception {
+    write("mesh.yaml", workload("orders", "10.0.0.1"));
+    // A neighbour in the same folder is not part of a single-file configuration.
+    write("other.yaml", workload("payments", "10.0.0.2"));
+    Path file = dir.resolve("mesh.yaml");
+    try (FileConfigSource source = new FileConfigSource(file, LOCAL, new SnapshotCompiler(), swaps::add,
+        Duration.ofMillis(50), Duration.ofMillis(500))) {
+      MeshSnapshot first = source.loadInitial();
+      assertThat(routes(first, "orders")).isTrue();
+      assertThat(routes(first, "payments")).isFalse();
+      source.start();
+
+      write("mesh.yaml", workload("orders", "10.0.0.1") + "---\n" + workload("shipping", "10.0.0.3"));
+      MeshSnapshot next = swaps.poll(10, TimeUnit.SECONDS);
+      assertThat(next).isNotNull();
+      assertThat(routes(next, "shipping")).isTrue();
+      assertThat(routes(next, "payments")).isFalse();
+    }
+  }
+
+  @Test
+  void oneInvalidFileFailsFastNamingItsLine() throws IOException {
+    write("mesh.yaml", BROKEN);
+    FileConfigSource source = new FileConfigSource(dir.resolve("mesh.yaml"), LOCAL, new SnapshotCompiler(),
+        swaps::add);
+    assertThatThrownBy(source::loadInitial).isInstanceOf(ConfigException.class)
+        .hasMessageContaining(dir.resolve("mesh.yaml") + ":9:");
+  }
+
+  @Test
+  void aMissingPathSaysWhatWasExpected() {
+    FileConfigSource source = new FileConfigSource(dir.resolve("absent.yaml"), LOCAL, new SnapshotCompiler(),
+        swaps::add);
+    assertThatThrownBy(source::loadInitial).isInstanceOf(ConfigException.class)
+        .hasMessage(dir.resolve("absent.yaml") + " does not exist (expected: a folder or a file of YAML or JSON"
+            + " resources)");
+  }
+
+  @Test
+  void theSameResourceInTwoFilesIsRejectedNamingBoth() throws IOException {
+    write("a.yaml", workload("orders", "10.0.0.1"));
+    write("b.yaml", workload("orders", "10.0.0.2"));
+    try (FileConfigSource source = source()) {
+      assertThatThrownBy(source::loadInitial).isInstanceOf(ConfigException.class)
+          .hasMessageContaining(dir.resolve("b.yaml") + ":1:1: error: metadata.name: \"orders-1\"")
+          .hasMessageContaining("is also defined at " + dir.resolve("a.yaml") + ":1");
+    }
+  }
 }
