@@ -334,6 +334,11 @@ public final class Sidecar implements AutoCloseable {
     return adminPort;
   }
 
+  /** Where the admin port listens: loopback unless the settings name another address. */
+  public InetSocketAddress adminAddress() {
+    return (InetSocketAddress) adminListener.localAddress();
+  }
+
   /** The SOCKS5 port, or -1 when the settings open none. */
   public int socksPort() {
     return socksPort;

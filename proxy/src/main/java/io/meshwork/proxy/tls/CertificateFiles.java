@@ -88,7 +88,8 @@ public final class CertificateFiles {
             return converter.getPrivateKey(info);
           }
           case PEMKeyPair pair -> {
-            return converter.getKeyPair(pair).getPrivate();
+            // SEC 1 and PKCS #1 keys; the public part of a SEC 1 key is optional (RFC 5915 §3).
+            return converter.getPrivateKey(pair.getPrivateKeyInfo());
           }
           default -> {
             // Parameters (EC PARAMETERS) or certificates beside the key: skip them.
