@@ -30,7 +30,7 @@ public final class InboundTls {
    * @param policy the current snapshot's policy
    * @param tls the workload's contexts, or null when the sidecar has no identity (a standalone
    *     sidecar without certificate files): then STRICT refuses every connection and PERMISSIVE
-   *     takes plaintext only
+   *     is plaintext only, as DISABLE
    * @param appPort the local application's port, which {@code portLevelMtls} may name as Istio does;
    *     -1 for none
    */
@@ -54,13 +54,24 @@ public final class InboundTls {
       noIdentityNoted = null;
     } else if (noIdentityNoted != mode) {
       noIdentityNoted = mode;
-      String why = tls == null ? "no workload identity (no certificate files given)"
-          : tls.identity().missing().orElse("no workload identity");
-      log.warn("inbound port {}: PeerAuthentication mode {} but {}; {}", port, mode, why, mode == PeerMode.STRICT
-          ? "refusing every connection until a certificate arrives"
-          : "accepting plaintext only, mutual TLS connections are refused until a certificate arrives");
+      noteMissingIdentity(port, mode);
     }
-    return new PeerModeHandler(this, mode, credentials);
+    // A sidecar meant to run without an identity takes PERMISSIVE as plaintext, with no detection.
+    PeerMode effective = tls == null && mode == PeerMode.PERMISSIVE ? PeerMode.DISABLE : mode;
+    return new PeerModeHandler(this, effective, credentials);
+  }
+
+  private void noteMissingIdentity(int port, PeerMode mode) {
+    if (tls == null && mode == PeerMode.PERMISSIVE) {
+      log.info("inbound port {}: PeerAuthentication mode PERMISSIVE and the sidecar has no workload identity (no"
+          + " certificate files given); accepting plaintext only", port);
+      return;
+    }
+    String why = tls == null ? "the sidecar has no workload identity (no certificate files given)"
+        : tls.identity().missing().orElse("no workload identity");
+    log.warn("inbound port {}: PeerAuthentication mode {} but {}; {}", port, mode, why, mode == PeerMode.STRICT
+        ? "refusing every connection" + (tls == null ? "" : " until a certificate arrives")
+        : "accepting plaintext only, mutual TLS connections are refused until a certificate arrives");
   }
 
   /** Plaintext connections closed because the port is STRICT. */

@@ -161,10 +161,12 @@ class InboundTlsTest {
     assertThat(ch.isOpen()).isFalse();
     assertThat(tls.refusedPlaintext()).isEqualTo(1);
 
-    InboundTls disabled = new InboundTls(() -> new MtlsPolicy(PeerMode.DISABLE, Map.of()), null, -1);
-    EmbeddedChannel plain = new EmbeddedChannel();
-    plain.pipeline().addLast(disabled.newHandler(plain));
-    assertThat(plain.pipeline().get(PeerModeHandler.class)).isNull();
+    for (PeerMode plaintext : new PeerMode[] {PeerMode.PERMISSIVE, PeerMode.DISABLE}) {
+      InboundTls open = new InboundTls(() -> new MtlsPolicy(plaintext, Map.of()), null, -1);
+      EmbeddedChannel plain = new EmbeddedChannel();
+      plain.pipeline().addLast(open.newHandler(plain));
+      assertThat(plain.pipeline().get(PeerModeHandler.class)).as(plaintext + " is plaintext, undetected").isNull();
+    }
   }
 
   @Test
