@@ -2,6 +2,9 @@ package io.meshwork.cli;
 
 import io.meshwork.proxy.Sidecar;
 import io.meshwork.proxy.SidecarSettings;
+import io.meshwork.proxy.admin.AdminAccess;
+import io.meshwork.proxy.tls.CertificateFiles;
+import io.meshwork.proxy.tls.WorkloadIdentity;
 import io.meshwork.proxy.outbound.OutboundCallers;
 import io.meshwork.proxy.policy.ApiKeyCredentials;
 import io.meshwork.proxy.config.MeshSnapshot;
@@ -59,8 +62,27 @@ final class SidecarCommand implements Callable<Integer> {
   Map<String, String> labels = new LinkedHashMap<>();
 
   @Option(names = "--bind", defaultValue = "127.0.0.1", paramLabel = "ADDRESS",
-      description = "Address the outbound and admin ports listen on (default: ${DEFAULT-VALUE}).")
+      description = "Address the traffic ports (inbound, http, socks5, upstreams) listen on (default: ${DEFAULT-VALUE}).")
   String bind;
+
+  @Option(names = "--admin-bind", defaultValue = "127.0.0.1", paramLabel = "ADDRESS",
+      description = "Address the admin port listens on, whatever --bind is (default: ${DEFAULT-VALUE}). /ready is"
+          + " open to all; /config and /drain need a loopback caller or the --admin-token-file token.")
+  String adminBind;
+
+  @Option(names = "--admin-token-file", paramLabel = "FILE",
+      description = "File (owner-only) holding a bearer token that lets non-loopback callers use /config and"
+          + " /drain: 'Authorization: Bearer <token>'.")
+  Path adminTokenFile;
+
+  @Option(names = "--cert-file", paramLabel = "FILE",
+      description = "With --config: the workload's X.509-SVID chain (PEM, leaf first) for mutual TLS; needs"
+          + " --key-file and --ca-file (the trust bundle). Read once at start.")
+  Path certFile;
+
+  @Option(names = "--key-file", paramLabel = "FILE",
+      description = "With --config: the private key of --cert-file (unencrypted PEM, PKCS #8 or EC/RSA).")
+  Path keyFile;
 
   @Option(names = "--inbound-port", defaultValue = "0", paramLabel = "P",
       description = "Port for traffic to this service (0: a free port, printed).")
@@ -114,11 +136,22 @@ final class SidecarCommand implements Callable<Integer> {
     }
     Map<String, Integer> upstreams = new LinkedHashMap<>();
     upstreamPorts.forEach(u -> upstreams.put(u.service(), u.port()));
+    if (config == null && (certFile != null || keyFile != null)) {
+      throw new UserError("--cert-file/--key-file: only with --config (expected: with a control plane the sidecar"
+          + " gets its certificate from the control plane's CA)", ExitCode.USAGE);
+    }
+    AdminAccess adminAccess;
+    try {
+      adminAccess = adminTokenFile == null ? AdminAccess.LOOPBACK_ONLY : AdminAccess.fromFile(adminTokenFile);
+    } catch (IllegalArgumentException e) {
+      throw new UserError("--admin-token-file: " + e.getMessage().replaceFirst("^admin token file: ", ""));
+    }
     SidecarSettings settings;
     try {
       settings = new SidecarSettings(service, namespace, target, bind, inboundPort, httpPort, adminPort, upstreams,
           ioThreads, socksPort, OutboundCallers.parse(from, strict))
-          .withOutboundApiKey(ApiKeyCredentials.fromEnvironment(apiKeyClientId, System.getenv()));
+          .withOutboundApiKey(ApiKeyCredentials.fromEnvironment(apiKeyClientId, System.getenv()))
+          .withAdmin(adminBind, adminAccess);
     } catch (IllegalArgumentException e) {
       throw new UserError(OptionNames.of(e.getMessage()), ExitCode.USAGE);
     }
@@ -138,24 +171,45 @@ final class SidecarCommand implements Callable<Integer> {
   /** Starts the sidecar from --config when given, else from the control plane. */
   SidecarRuntime start(SidecarSettings settings, PrintWriter err) {
     if (config != null) {
-      return SidecarRuntime.fromFiles(settings, config);
+      return SidecarRuntime.fromFiles(settings, config, fileIdentity());
     }
     java.net.URI url = controlPlane.url();
     return SidecarRuntime.fromControlPlane(settings, identity.client(url, service, namespace, err), url.toString(),
         labels);
   }
 
+  /** The identity from --cert-file, --key-file and --ca-file, or null when none is given. */
+  private WorkloadIdentity fileIdentity() {
+    if (certFile == null && keyFile == null) {
+      return null;
+    }
+    if (certFile == null || keyFile == null || identity.caFile == null) {
+      throw new UserError("--cert-file, --key-file, --ca-file: " + (certFile == null ? "--cert-file" : keyFile == null
+          ? "--key-file" : "--ca-file") + " missing (expected: all three for mutual TLS in file mode)", ExitCode.USAGE);
+    }
+    try {
+      return CertificateFiles.load(certFile, keyFile, identity.caFile);
+    } catch (IllegalArgumentException e) {
+      throw new UserError(e.getMessage());
+    }
+  }
+
   private void printBanner(PrintWriter out, SidecarRuntime runtime) {
     Sidecar sidecar = runtime.sidecar();
     MeshSnapshot snapshot = runtime.initialSnapshot();
-    out.printf("sidecar for service %s (namespace %s) is ready%n", service, namespace);
+    java.util.Optional<String> notReady = sidecar.notReady();
+    if (notReady.isEmpty()) {
+      out.printf("sidecar for service %s (namespace %s) is ready%n", service, namespace);
+    } else {
+      out.printf("sidecar for service %s (namespace %s) started, not ready: %s%n", service, namespace, notReady.get());
+    }
     out.printf("  inbound   %s:%d -> %s%n", bind, sidecar.inboundPort(), target == null ? "(no target)" : target);
     out.printf("  http      %s:%d   HTTP_PROXY=http://%s:%d%n", bind, sidecar.httpPort(), bind, sidecar.httpPort());
     if (sidecar.socksPort() > 0) {
       out.printf("  socks5    %s:%d   any TCP client, by service name%n", bind, sidecar.socksPort());
     }
     upstreamPorts.forEach(u -> out.printf("  upstream  %s:%d -> %s%n", bind, sidecar.upstreamPort(u.service()), u.service()));
-    out.printf("  admin     http://%s:%d/  (ready, config, drain)%n", bind, sidecar.adminPort());
+    out.printf("  admin     http://%s:%d/  (ready, config, drain)%n", adminBind, sidecar.adminPort());
     out.printf("  config    %s; %d notices%n", runtime.origin(), snapshot.notices().size());
     out.flush();
   }

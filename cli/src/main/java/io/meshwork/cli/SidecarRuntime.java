@@ -21,6 +21,9 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * A running sidecar with where its configuration comes from: a folder of YAML, or a control plane
@@ -32,23 +35,33 @@ final class SidecarRuntime implements AutoCloseable {
   private final Sidecar sidecar;
   private final AutoCloseable source;
   private final ControlPlaneClient client;
-  private final Registration registration;
+  /** Set once the workload is registered, which waits for its certificate; null until then and without a target. */
+  private final AtomicReference<Registration> registration = new AtomicReference<>();
   private final String origin;
   private final MeshSnapshot initial;
   private boolean closed;
 
-  private SidecarRuntime(Sidecar sidecar, AutoCloseable source, ControlPlaneClient client, Registration registration,
-      String origin, MeshSnapshot initial) {
+  private SidecarRuntime(Sidecar sidecar, AutoCloseable source, ControlPlaneClient client, String origin,
+      MeshSnapshot initial) {
     this.sidecar = sidecar;
     this.source = source;
     this.client = client;
-    this.registration = registration;
     this.origin = origin;
     this.initial = initial;
   }
 
-  /** Standalone: routes and services from a folder (or file) of YAML, reloaded on change. */
+  /** Standalone: routes and services from a folder (or file) of YAML, reloaded on change; no workload identity. */
   static SidecarRuntime fromFiles(SidecarSettings settings, Path config) {
+    return fromFiles(settings, config, null);
+  }
+
+  /**
+   * Standalone with a workload identity (from certificate files): the inbound port speaks mutual
+   * TLS by PeerAuthentication and ISTIO_MUTUAL destinations get it.
+   *
+   * @param identity the workload's SVID, or null for none
+   */
+  static SidecarRuntime fromFiles(SidecarSettings settings, Path config, WorkloadIdentity identity) {
     LocalService local = new LocalService(settings.service(), settings.namespace());
     SnapshotRef snapshots = new SnapshotRef(null);
     FileConfigSource source = new FileConfigSource(config, local, new SnapshotCompiler(), snapshots::set);
@@ -59,9 +72,10 @@ final class SidecarRuntime implements AutoCloseable {
       throw new UserError(e.getMessage());
     }
     snapshots.set(initial);
-    Sidecar sidecar = Sidecar.start(settings, snapshots);
+    Sidecar sidecar = Sidecar.start(settings, snapshots, identity);
     source.start();
-    return new SidecarRuntime(sidecar, source, null, null, config + " (watching for changes)", initial);
+    return new SidecarRuntime(sidecar, source, null, config + " (watching for changes)"
+        + (identity == null ? "" : "; identity " + identity.id() + " from certificate files"), initial);
   }
 
   /**
@@ -70,6 +84,16 @@ final class SidecarRuntime implements AutoCloseable {
    */
   static SidecarRuntime fromControlPlane(SidecarSettings settings, ControlPlaneClient client, String url,
       Map<String, String> labels) {
+    return fromControlPlane(settings, client, url, labels, () -> client.auth().bearerToken());
+  }
+
+  /**
+   * As {@link #fromControlPlane(SidecarSettings, ControlPlaneClient, String, Map)}, with the join
+   * token for certificate requests read anew at each attempt (a token replaced after a refusal
+   * counts at the next retry).
+   */
+  static SidecarRuntime fromControlPlane(SidecarSettings settings, ControlPlaneClient client, String url,
+      Map<String, String> labels, Supplier<String> joinToken) {
     LocalService local = new LocalService(settings.service(), settings.namespace());
     SnapshotRef snapshots = new SnapshotRef(null);
     ControlPlaneConfigSource source = new ControlPlaneConfigSource(client, local, new SnapshotCompiler(), snapshots::set);
@@ -81,31 +105,56 @@ final class SidecarRuntime implements AutoCloseable {
       throw new ControlPlaneOptions().explain(e);
     }
     snapshots.set(initial);
-    // The join token (the client's bearer token) buys the workload's SVID; without one the sidecar runs plaintext.
+    // The join token buys the workload's SVID. A control-plane sidecar must have one: without it the
+    // sidecar is not ready, refuses STRICT traffic and keeps asking (fail closed, never plaintext).
     WorkloadIdentity identity = CertificateClient.obtain(client, settings.namespace(), settings.service(),
-        WorkloadIdentity.DEFAULT_TTL).orElse(null);
-    Sidecar sidecar = Sidecar.start(settings, snapshots, identity);
+        WorkloadIdentity.DEFAULT_TTL, joinToken);
+    Sidecar sidecar;
+    try {
+      sidecar = Sidecar.start(settings, snapshots, identity);
+    } catch (RuntimeException e) {
+      identity.close();
+      source.close();
+      throw e;
+    }
     source.start();
-    AutoCloseable watch = identity == null ? source : () -> {
+    AutoCloseable watch = () -> {
       try {
         source.close();
       } finally {
         identity.close();
       }
     };
-    Registration registration = null;
+    SidecarRuntime runtime = new SidecarRuntime(sidecar, watch, client, url + " (watching)", initial);
     if (settings.target() != null) {
       Map<String, String> registered = new java.util.HashMap<>(labels);
-      if (identity != null) {
-        // Istio's marker of a workload whose sidecar takes mutual TLS: peers' auto-mTLS keys on it.
-        registered.put(UpstreamTls.TLS_MODE_LABEL, UpstreamTls.TLS_MODE_ISTIO);
-      }
+      // Istio's marker of a workload whose sidecar takes mutual TLS: peers' auto-mTLS keys on it.
+      registered.put(UpstreamTls.TLS_MODE_LABEL, UpstreamTls.TLS_MODE_ISTIO);
       Workload workload = new Workload(settings.service(), settings.namespace(), settings.bindAddress(),
           sidecar.inboundPort(), registered, Workload.DEFAULT_TTL);
       InetSocketAddress app = new InetSocketAddress(settings.target().getHost(), port(settings));
-      registration = Registration.start(client, workload, AppProbe.tcp(app, AppProbe.DEFAULT_TIMEOUT));
+      Runnable register = () -> runtime.register(() -> Registration.start(client, workload,
+          AppProbe.tcp(app, AppProbe.DEFAULT_TIMEOUT)));
+      // Peers would only meet refusals: the endpoint is published once the certificate is there, as a
+      // Kubernetes endpoint waits for readiness.
+      AtomicBoolean once = new AtomicBoolean();
+      identity.onChange(credentials -> {
+        if (once.compareAndSet(false, true)) {
+          register.run();
+        }
+      });
+      if (identity.current() != null && once.compareAndSet(false, true)) {
+        register.run();
+      }
     }
-    return new SidecarRuntime(sidecar, watch, client, registration, url + " (watching)", initial);
+    return runtime;
+  }
+
+  /** Registers unless closed meanwhile. */
+  private synchronized void register(Supplier<Registration> start) {
+    if (!closed && registration.get() == null) {
+      registration.set(start.get());
+    }
   }
 
   private static int port(SidecarSettings settings) {
@@ -137,8 +186,9 @@ final class SidecarRuntime implements AutoCloseable {
       return;
     }
     closed = true;
-    if (registration != null) {
-      registration.close();
+    Registration registered = registration.get();
+    if (registered != null) {
+      registered.close();
     }
     try {
       source.close();

@@ -25,8 +25,9 @@ final class WorkloadIdentityOptions {
   String token;
 
   @Option(names = "--ca-file", defaultValue = "${env:" + AdminCredential.CA_FILE_ENV + "}", paramLabel = "FILE",
-      description = "PEM bundle that verifies the control plane (env " + AdminCredential.CA_FILE_ENV
-          + "; default: ca.pem in the control plane's data dir).")
+      description = "PEM bundle of the mesh's roots (env " + AdminCredential.CA_FILE_ENV + "): with a control plane it"
+          + " verifies the control plane (default: ca.pem in its data dir); for 'meshwork sidecar --config ... --cert-file'"
+          + " it is the trust bundle peers' certificates must chain to.")
   Path caFile;
 
   @Option(names = "--data-dir", paramLabel = "DIR",

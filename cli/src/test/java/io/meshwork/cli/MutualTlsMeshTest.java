@@ -101,7 +101,7 @@ class MutualTlsMeshTest {
   void certificatesRenewOverMutualTlsWithoutTheTokenAndTheBundleIsPolledByEntityTag() throws Exception {
     ControlPlane plane = track(ControlPlane.start(new ControlPlaneSettings(data, new InetSocketAddress("127.0.0.1", 0))));
     ControlPlaneClient joining = client(plane, plane.joinToken("order-service", "my-app", Duration.ofHours(1)));
-    WorkloadIdentity first = CertificateClient.obtain(joining, "my-app", "order-service", Duration.ofHours(1)).orElseThrow();
+    WorkloadIdentity first = CertificateClient.obtain(joining, "my-app", "order-service", Duration.ofHours(1));
     track(first);
     assertThat(first.id()).isEqualTo(SpiffeId.forWorkload("cluster.local", "my-app", "order-service"));
 

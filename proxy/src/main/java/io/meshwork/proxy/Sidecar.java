@@ -41,6 +41,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -61,12 +62,18 @@ public final class Sidecar implements AutoCloseable {
   private final SnapshotRef snapshots;
   private final IoTransport transport;
   private final UpstreamPools pools;
-  /** The workload's TLS contexts; null without an identity (standalone mode: plaintext). */
+  /** The workload's TLS contexts; null when the sidecar should have no identity (standalone without certificates). */
   private final MeshTls meshTls;
+  private final NoticeLog notices;
   private InboundTls inboundTls;
   private final InFlight inFlight = new InFlight();
   private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+  /** A traffic port as bound, so that undraining can bind it again. */
+  private record TrafficPort(String name, int port, InboundTls tls, ChannelHandler initializer) {}
+
+  private final List<TrafficPort> trafficPorts = new ArrayList<>();
   private final List<Channel> trafficListeners = new ArrayList<>();
+  private final List<SocksListener> drainedSocks = new ArrayList<>();
   private final Map<String, Integer> upstreamPorts = new LinkedHashMap<>();
   private volatile boolean draining;
   private volatile boolean bound;
@@ -75,6 +82,7 @@ public final class Sidecar implements AutoCloseable {
   private int adminPort;
   private Channel adminListener;
   private SocksListener socks;
+  private int socksPort = -1;
   private IoTransport socksTransport;
 
   private Sidecar(SidecarSettings settings, SnapshotRef snapshots, WorkloadIdentity identity) {
@@ -83,6 +91,7 @@ public final class Sidecar implements AutoCloseable {
     this.transport = IoTransport.create(settings.ioThreads(), true);
     this.meshTls = identity == null ? null : MeshTls.of(identity);
     this.pools = new UpstreamPools(transport, new OutboundTls(snapshots::get, meshTls));
+    this.notices = new NoticeLog(settings.service() + "." + settings.namespace());
   }
 
   /**
@@ -96,9 +105,13 @@ public final class Sidecar implements AutoCloseable {
 
   /**
    * As {@link #start(SidecarSettings, SnapshotRef)} with a workload identity: the inbound port
-   * speaks mutual TLS by PeerAuthentication and traffic to mesh workloads is ISTIO_MUTUAL.
+   * speaks mutual TLS by PeerAuthentication and traffic to mesh workloads is ISTIO_MUTUAL. While
+   * the identity has no usable certificate the sidecar fails closed: it is not ready, STRICT
+   * refuses every inbound connection, and mutual TLS to peers fails rather than going out in
+   * plaintext.
    *
-   * @param identity the workload's SVID, or null for none (plaintext everywhere)
+   * @param identity the workload's SVID, or null when the sidecar should have none (plaintext to
+   *     peers; STRICT refuses all inbound connections)
    */
   public static Sidecar start(SidecarSettings settings, SnapshotRef snapshots, WorkloadIdentity identity) {
     Sidecar sidecar = new Sidecar(settings, snapshots, identity);
@@ -112,6 +125,8 @@ public final class Sidecar implements AutoCloseable {
   }
 
   private void bindAll() {
+    notices.snapshot(snapshots.get());
+    snapshots.onSet(notices::snapshot);
     Supplier<RouteTable> outboundRoutes = () -> {
       MeshSnapshot s = snapshots.get();
       return s == null ? NO_ROUTES : s.outbound();
@@ -147,14 +162,16 @@ public final class Sidecar implements AutoCloseable {
       // ends of a tunnel still share one event loop.
       socksTransport = IoTransport.create(settings.ioThreads(), false);
       socks = SocksListener.bind(socksTransport, settings.bindAddress(), settings.socksPort(), snapshots);
+      socksPort = socks.port();
       log.info("sidecar {}.{}: socks5 listening on {}:{}", settings.service(), settings.namespace(),
           settings.bindAddress(), socks.port());
     }
-    adminListener = bind(settings.adminPort(), new AdminInitializer(new AdminControls(
-        this::isReady, snapshots::get, this::drain)));
+    adminListener = bind(settings.adminBindAddress(), settings.adminPort(), new AdminInitializer(new AdminControls(
+        this::notReady, snapshots::get, this::drain, this::undrain, settings.adminAccess())));
     adminPort = port(adminListener);
-    log.info("sidecar {}.{}: admin listening on {}:{}", settings.service(), settings.namespace(),
-        settings.bindAddress(), adminPort);
+    log.info("sidecar {}.{}: admin listening on {}:{} ({})", settings.service(), settings.namespace(),
+        settings.adminBindAddress(), adminPort, settings.adminAccess().hasToken()
+            ? "loopback callers, or others with the admin token" : "loopback callers only beyond /ready");
     bound = true;
   }
 
@@ -173,7 +190,13 @@ public final class Sidecar implements AutoCloseable {
 
   /** @param tls the port's mutual TLS by PeerAuthentication (settled before HTTP), or null for plaintext */
   private int bindTraffic(String name, int port, InboundTls tls, ChannelHandler initializer) {
-    Channel listener = bind(port, new ChannelInitializer<Channel>() {
+    int bound = listen(name, port, tls, initializer);
+    trafficPorts.add(new TrafficPort(name, bound, tls, initializer));
+    return bound;
+  }
+
+  private int listen(String name, int port, InboundTls tls, ChannelHandler initializer) {
+    Channel listener = bind(settings.bindAddress(), port, new ChannelInitializer<Channel>() {
       @Override
       protected void initChannel(Channel ch) {
         connections.add(ch);
@@ -190,7 +213,7 @@ public final class Sidecar implements AutoCloseable {
     return bound;
   }
 
-  private Channel bind(int port, ChannelHandler initializer) {
+  private Channel bind(String address, int port, ChannelHandler initializer) {
     ServerBootstrap b = new ServerBootstrap()
         .group(transport.workers())
         .channel(transport.serverChannel())
@@ -200,9 +223,9 @@ public final class Sidecar implements AutoCloseable {
         .childOption(ChannelOption.ALLOCATOR, transport.allocator())
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childHandler(initializer);
-    var future = b.bind(new InetSocketAddress(settings.bindAddress(), port)).awaitUninterruptibly();
+    var future = b.bind(new InetSocketAddress(address, port)).awaitUninterruptibly();
     if (!future.isSuccess()) {
-      throw new IllegalStateException("cannot listen on " + settings.bindAddress() + ":" + port + ": "
+      throw new IllegalStateException("cannot listen on " + address + ":" + port + ": "
           + future.cause().getMessage(), future.cause());
     }
     return future.channel();
@@ -212,13 +235,30 @@ public final class Sidecar implements AutoCloseable {
     return ((InetSocketAddress) listener.localAddress()).getPort();
   }
 
-  /** Whether every listener is bound, a snapshot is loaded and the sidecar is not draining. */
+  /**
+   * Whether every listener is bound, a snapshot is loaded, the sidecar is not draining and, when
+   * it should have a workload identity, it has a valid certificate.
+   */
   public boolean isReady() {
-    return bound && !draining && snapshots.get() != null;
+    return notReady().isEmpty();
+  }
+
+  /** Why the sidecar is not ready, or empty when it is (the body of a 503 from {@code /ready}). */
+  public Optional<String> notReady() {
+    if (!bound) {
+      return Optional.of("listeners are not bound yet");
+    }
+    if (draining) {
+      return Optional.of("draining (DELETE /drain on the admin port accepts traffic again)");
+    }
+    if (snapshots.get() == null) {
+      return Optional.of("no configuration loaded yet");
+    }
+    return meshTls == null ? Optional.empty() : meshTls.identity().missing();
   }
 
   /** Stops accepting connections on the traffic ports; requests in flight finish, keep-alive connections close after their current response. */
-  public void drain() {
+  public synchronized void drain() {
     if (draining) {
       return;
     }
@@ -226,6 +266,7 @@ public final class Sidecar implements AutoCloseable {
     for (Channel listener : trafficListeners) {
       listener.close().awaitUninterruptibly();
     }
+    trafficListeners.clear();
     if (socks != null) {
       socks.stopAccepting();
     }
@@ -233,6 +274,37 @@ public final class Sidecar implements AutoCloseable {
       connection.eventLoop().execute(() -> HttpListenerInitializer.drain(connection));
     }
     log.info("sidecar {}.{}: draining, {} requests in flight", settings.service(), settings.namespace(), inFlight.count());
+  }
+
+  /**
+   * Ends a drain: binds every traffic port again on the port it had, so peers and the app find the
+   * sidecar where it was. Connections drained meanwhile stay closed.
+   *
+   * @throws IllegalStateException when a port cannot be bound again (another process took it); the
+   *     sidecar then stays draining on the ports it could not bind
+   */
+  public synchronized void undrain() {
+    if (!draining || !bound) {
+      return;
+    }
+    try {
+      for (TrafficPort p : trafficPorts) {
+        listen(p.name(), p.port(), p.tls(), p.initializer());
+      }
+      if (socks != null) {
+        SocksListener again = SocksListener.bind(socksTransport, settings.bindAddress(), socksPort, snapshots);
+        drainedSocks.add(socks);
+        socks = again;
+      }
+    } catch (RuntimeException e) {
+      for (Channel listener : trafficListeners) {
+        listener.close().awaitUninterruptibly();
+      }
+      trafficListeners.clear();
+      throw e;
+    }
+    draining = false;
+    log.info("sidecar {}.{}: accepting traffic again", settings.service(), settings.namespace());
   }
 
   public boolean isDraining() {
@@ -262,9 +334,14 @@ public final class Sidecar implements AutoCloseable {
     return adminPort;
   }
 
+  /** Where the admin port listens: loopback unless the settings name another address. */
+  public InetSocketAddress adminAddress() {
+    return (InetSocketAddress) adminListener.localAddress();
+  }
+
   /** The SOCKS5 port, or -1 when the settings open none. */
   public int socksPort() {
-    return socks == null ? -1 : socks.port();
+    return socksPort;
   }
 
   /** The port of upstream {@code name}. */
@@ -302,6 +379,9 @@ public final class Sidecar implements AutoCloseable {
       adminListener.close().awaitUninterruptibly();
     }
     connections.close().awaitUninterruptibly();
+    for (SocksListener old : drainedSocks) {
+      old.close();
+    }
     if (socks != null) {
       socks.close();
       socksTransport.shutdown(Duration.ofSeconds(2));

@@ -1,5 +1,6 @@
 package io.meshwork.proxy;
 
+import io.meshwork.proxy.admin.AdminAccess;
 import io.meshwork.proxy.outbound.OutboundCallers;
 import io.meshwork.proxy.policy.ApiKeyCredentials;
 import java.net.URI;
@@ -15,7 +16,7 @@ import java.util.regex.Pattern;
  * @param namespace the service's namespace, "default" when null
  * @param target the local application's base URL ({@code http://127.0.0.1:8080}), or null for
  *     none: then no inbound port is opened
- * @param bindAddress the address every port binds, 127.0.0.1 when null
+ * @param bindAddress the address the traffic ports bind, 127.0.0.1 when null
  * @param inboundPort the port taking traffic for the local application
  * @param httpPort the outbound HTTP proxy port
  * @param adminPort the admin port
@@ -25,6 +26,9 @@ import java.util.regex.Pattern;
  * @param outboundCallers who may use the outbound HTTP and upstream ports (Otoroshi's SIDECAR_FROM)
  * @param outboundApiKey the API key presented on requests sent through the outbound ports
  *     (Otoroshi's SIDECAR_APIKEY_CLIENT_ID), or null for none
+ * @param adminBindAddress the address the admin port binds, 127.0.0.1 when null: loopback unless
+ *     asked otherwise, whatever {@code bindAddress} is
+ * @param adminAccess who may use the admin port beyond {@code /ready}; loopback callers only when null
  */
 public record SidecarSettings(
     String service,
@@ -38,7 +42,9 @@ public record SidecarSettings(
     int ioThreads,
     int socksPort,
     OutboundCallers outboundCallers,
-    ApiKeyCredentials outboundApiKey) {
+    ApiKeyCredentials outboundApiKey,
+    String adminBindAddress,
+    AdminAccess adminAccess) {
 
   /** {@link #socksPort()} value that opens no SOCKS5 port. */
   public static final int NO_SOCKS = -1;
@@ -58,6 +64,8 @@ public record SidecarSettings(
       throw new IllegalArgumentException("target: " + target + " (expected: http://host:port)");
     }
     bindAddress = bindAddress == null || bindAddress.isBlank() ? "127.0.0.1" : bindAddress;
+    adminBindAddress = adminBindAddress == null || adminBindAddress.isBlank() ? "127.0.0.1" : adminBindAddress;
+    adminAccess = adminAccess == null ? AdminAccess.LOOPBACK_ONLY : adminAccess;
     checkPort("inboundPort", inboundPort);
     checkPort("httpPort", httpPort);
     checkPort("adminPort", adminPort);
@@ -78,18 +86,26 @@ public record SidecarSettings(
     }
   }
 
+  /** Settings whose admin port listens on loopback for loopback callers only. */
+  public SidecarSettings(String service, String namespace, URI target, String bindAddress, int inboundPort,
+      int httpPort, int adminPort, Map<String, Integer> upstreams, int ioThreads, int socksPort,
+      OutboundCallers outboundCallers, ApiKeyCredentials outboundApiKey) {
+    this(service, namespace, target, bindAddress, inboundPort, httpPort, adminPort, upstreams, ioThreads, socksPort,
+        outboundCallers, outboundApiKey, null, null);
+  }
+
   /** Settings that present no API key on outbound calls. */
   public SidecarSettings(String service, String namespace, URI target, String bindAddress, int inboundPort,
       int httpPort, int adminPort, Map<String, Integer> upstreams, int ioThreads, int socksPort,
       OutboundCallers outboundCallers) {
     this(service, namespace, target, bindAddress, inboundPort, httpPort, adminPort, upstreams, ioThreads, socksPort,
-        outboundCallers, null);
+        outboundCallers, null, null, null);
   }
 
   /** The same settings presenting {@code key} on outbound calls (null for none). */
   public SidecarSettings withOutboundApiKey(ApiKeyCredentials key) {
     return new SidecarSettings(service, namespace, target, bindAddress, inboundPort, httpPort, adminPort, upstreams,
-        ioThreads, socksPort, outboundCallers, key);
+        ioThreads, socksPort, outboundCallers, key, adminBindAddress, adminAccess);
   }
 
   /** Settings without a SOCKS5 port. */
@@ -105,26 +121,32 @@ public record SidecarSettings(
   }
 
   public SidecarSettings withTarget(URI newTarget) {
-    return new SidecarSettings(service, namespace, newTarget, bindAddress, inboundPort, httpPort, adminPort, upstreams, ioThreads, socksPort, outboundCallers, outboundApiKey);
+    return new SidecarSettings(service, namespace, newTarget, bindAddress, inboundPort, httpPort, adminPort, upstreams, ioThreads, socksPort, outboundCallers, outboundApiKey, adminBindAddress, adminAccess);
   }
 
   public SidecarSettings withUpstreams(Map<String, Integer> newUpstreams) {
-    return new SidecarSettings(service, namespace, target, bindAddress, inboundPort, httpPort, adminPort, newUpstreams, ioThreads, socksPort, outboundCallers, outboundApiKey);
+    return new SidecarSettings(service, namespace, target, bindAddress, inboundPort, httpPort, adminPort, newUpstreams, ioThreads, socksPort, outboundCallers, outboundApiKey, adminBindAddress, adminAccess);
   }
 
   /** The same settings with a SOCKS5 port (0 for a free one). */
   public SidecarSettings withSocksPort(int port) {
-    return new SidecarSettings(service, namespace, target, bindAddress, inboundPort, httpPort, adminPort, upstreams, ioThreads, port, outboundCallers, outboundApiKey);
+    return new SidecarSettings(service, namespace, target, bindAddress, inboundPort, httpPort, adminPort, upstreams, ioThreads, port, outboundCallers, outboundApiKey, adminBindAddress, adminAccess);
   }
 
   /** The same settings with another outbound caller policy (Otoroshi's SIDECAR_FROM and SIDECAR_STRICT). */
   public SidecarSettings withOutboundCallers(OutboundCallers callers) {
     return new SidecarSettings(service, namespace, target, bindAddress, inboundPort, httpPort, adminPort, upstreams,
-        ioThreads, socksPort, callers, outboundApiKey);
+        ioThreads, socksPort, callers, outboundApiKey, adminBindAddress, adminAccess);
+  }
+
+  /** The same settings with the admin port on {@code address} (null: loopback) guarded by {@code access}. */
+  public SidecarSettings withAdmin(String address, AdminAccess access) {
+    return new SidecarSettings(service, namespace, target, bindAddress, inboundPort, httpPort, adminPort, upstreams,
+        ioThreads, socksPort, outboundCallers, outboundApiKey, address, access);
   }
 
   public SidecarSettings withIoThreads(int threads) {
-    return new SidecarSettings(service, namespace, target, bindAddress, inboundPort, httpPort, adminPort, upstreams, threads, socksPort, outboundCallers, outboundApiKey);
+    return new SidecarSettings(service, namespace, target, bindAddress, inboundPort, httpPort, adminPort, upstreams, threads, socksPort, outboundCallers, outboundApiKey, adminBindAddress, adminAccess);
   }
 
   private static void checkPort(String field, int port) {

@@ -18,8 +18,12 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /** Serves the admin endpoints; small aggregated requests only, so it never touches the data path. */
 @ChannelHandler.Sharable
@@ -27,9 +31,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private static final String INDEX = """
       meshwork sidecar admin
-        GET  /ready   200 once listeners are bound and a snapshot is loaded, else 503
-        GET  /config  the loaded snapshot: version, summary, notices (JSON)
-        POST /drain   stop accepting new connections; in-flight requests finish
+        GET    /ready   200 once listeners are bound, a snapshot is loaded and the workload has its
+                        certificate (when it should have one); else 503 and why
+        GET    /config  the loaded snapshot: version, summary, notices (JSON)
+        POST   /drain   stop accepting new connections; in-flight requests finish
+        DELETE /drain   accept connections again on the same ports
+      /ready is open to all; the rest needs a loopback caller or the --admin-token-file bearer token.
       """;
 
   private final AdminControls controls;
@@ -50,23 +57,66 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       path = path.substring(0, q);
     }
     HttpMethod method = request.method();
+    InetAddress remote = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
+    if (controls.access().check(remote, request.headers().get(HttpHeaderNames.AUTHORIZATION), path, method)
+        instanceof AdminAccess.Decision.Refused refused) {
+      FullHttpResponse response = text(ctx, refused.status(), refused.message() + "\n");
+      if (refused.status().equals(HttpResponseStatus.UNAUTHORIZED)) {
+        response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"meshwork-admin\"");
+      }
+      send(ctx, request, response);
+      return;
+    }
     FullHttpResponse response = switch (path) {
       case "/" -> get(method) ? text(ctx, HttpResponseStatus.OK, INDEX) : notAllowed(ctx, "GET");
-      case "/ready" -> !get(method) ? notAllowed(ctx, "GET")
-          : controls.ready().getAsBoolean()
-              ? text(ctx, HttpResponseStatus.OK, "ready\n")
-              : text(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready\n");
+      case "/ready" -> !get(method) ? notAllowed(ctx, "GET") : ready(ctx);
       case "/config" -> get(method) ? config(ctx) : notAllowed(ctx, "GET");
       case "/drain" -> {
-        if (!HttpMethod.POST.equals(method)) {
-          yield notAllowed(ctx, "POST");
+        if (HttpMethod.POST.equals(method)) {
+          later(ctx, request, controls.drain(), "draining\n");
+        } else if (HttpMethod.DELETE.equals(method)) {
+          later(ctx, request, controls.undrain(), "accepting\n");
+        } else {
+          yield notAllowed(ctx, "POST, DELETE");
         }
-        controls.drain().run();
-        yield text(ctx, HttpResponseStatus.OK, "draining\n");
+        yield null;
       }
       default -> text(ctx, HttpResponseStatus.NOT_FOUND, "not found: " + path + "\n");
     };
-    send(ctx, request, response);
+    if (response != null) {
+      send(ctx, request, response);
+    }
+  }
+
+  private FullHttpResponse ready(ChannelHandlerContext ctx) {
+    Optional<String> why = controls.notReady().get();
+    return why.isEmpty() ? text(ctx, HttpResponseStatus.OK, "ready\n")
+        : text(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready: " + why.get() + "\n");
+  }
+
+  /**
+   * Draining closes listeners and undraining binds them, both waiting for the result: that must not
+   * happen on an event loop, so it runs on Netty's global executor and the answer follows.
+   */
+  private static void later(ChannelHandlerContext ctx, FullHttpRequest request, Runnable action, String done) {
+    request.retain();
+    GlobalEventExecutor.INSTANCE.execute(() -> {
+      String failure = null;
+      try {
+        action.run();
+      } catch (RuntimeException e) {
+        failure = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      }
+      String error = failure;
+      ctx.executor().execute(() -> {
+        try {
+          send(ctx, request, error == null ? text(ctx, HttpResponseStatus.OK, done)
+              : text(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, error + "\n"));
+        } finally {
+          request.release();
+        }
+      });
+    });
   }
 
   private static boolean get(HttpMethod method) {

@@ -11,7 +11,6 @@ import io.meshwork.proxy.tls.WorkloadCredentials;
 import io.meshwork.proxy.tls.WorkloadIdentity;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,11 +26,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The control plane's CA as a {@link CertificateAuthority}: {@code POST certificates} with the join
@@ -41,17 +39,28 @@ import org.slf4j.LoggerFactory;
  */
 public final class CertificateClient implements CertificateAuthority {
   private static final String API = "/apis/meshwork.io/v1alpha1";
-  private static final Logger log = LoggerFactory.getLogger(CertificateClient.class);
 
   private final String prefix;
   private final boolean https;
   private final ControlPlaneAuth auth;
+  private final Supplier<String> joinToken;
   private final Duration requestTimeout;
   private final HttpClient http;
 
   public CertificateClient(URI base, ControlPlaneAuth auth) {
+    this(base, auth, auth::bearerToken);
+  }
+
+  /**
+   * A client whose join token is read anew for every first certificate request, so that a token
+   * replaced after a refusal takes effect at the next retry.
+   *
+   * @param joinToken the current join token, or null for none
+   */
+  public CertificateClient(URI base, ControlPlaneAuth auth, Supplier<String> joinToken) {
     Objects.requireNonNull(base, "base");
     this.auth = Objects.requireNonNull(auth, "auth");
+    this.joinToken = Objects.requireNonNull(joinToken, "joinToken");
     String path = base.getRawPath() == null ? "" : base.getRawPath();
     this.prefix = base.getScheme() + "://" + base.getRawAuthority()
         + (path.endsWith("/") ? path.substring(0, path.length() - 1) : path);
@@ -65,24 +74,20 @@ public final class CertificateClient implements CertificateAuthority {
   }
 
   /**
-   * The workload identity of {@code service} in {@code namespace} from the control plane's CA,
-   * kept renewed; empty (with the reason logged) when the client has no join token or the CA
-   * refuses, in which case the sidecar's mesh traffic stays plaintext.
+   * The workload identity of {@code service} in {@code namespace} from the control plane's CA, kept
+   * renewed. A control-plane sidecar must have one: when the first request fails (no join token, a
+   * token for another workload, the CA unreachable) the identity has no certificate, says why, and
+   * keeps asking with backoff; the sidecar meanwhile fails closed.
    */
-  public static Optional<WorkloadIdentity> obtain(ControlPlaneClient client, String namespace, String service,
-      Duration ttl) {
-    if (client.auth().bearerToken() == null) {
-      log.info("{}.{}: no join token, so no workload certificate; mesh traffic stays plaintext", service, namespace);
-      return Optional.empty();
-    }
-    try {
-      CertificateClient ca = new CertificateClient(client.base(), client.auth());
-      return Optional.of(WorkloadIdentity.renewing(ca, ca.workloadId(namespace, service), ttl));
-    } catch (IOException | UncheckedIOException e) {
-      log.warn("{}.{}: no workload certificate from {} ({}); mesh traffic stays plaintext", service, namespace,
-          client.base(), e.getMessage());
-      return Optional.empty();
-    }
+  public static WorkloadIdentity obtain(ControlPlaneClient client, String namespace, String service, Duration ttl) {
+    return obtain(client, namespace, service, ttl, () -> client.auth().bearerToken());
+  }
+
+  /** As {@link #obtain(ControlPlaneClient, String, String, Duration)}, the join token read at every first request. */
+  public static WorkloadIdentity obtain(ControlPlaneClient client, String namespace, String service, Duration ttl,
+      Supplier<String> joinToken) {
+    CertificateClient ca = new CertificateClient(client.base(), client.auth(), joinToken);
+    return WorkloadIdentity.renewing(ca, () -> ca.workloadId(namespace, service), ttl);
   }
 
   /** The mesh's trust domain, as the CA announces it with its bundle. */
@@ -113,10 +118,12 @@ public final class CertificateClient implements CertificateAuthority {
         renewalFailure = e;
       }
     }
-    if (auth.bearerToken() == null) {
-      throw renewalFailure != null ? renewalFailure : new IOException("no join token to request a certificate with");
+    String token = joinToken.get();
+    if (token == null || token.isBlank()) {
+      throw renewalFailure != null ? renewalFailure
+          : new IOException("no join token to request a certificate with (expected: --token or MESHWORK_TOKEN)");
     }
-    HttpRequest.Builder withToken = post(request).header("Authorization", "Bearer " + auth.bearerToken());
+    HttpRequest.Builder withToken = post(request).header("Authorization", "Bearer " + token.strip());
     return issued(json(send(http, withToken.build()), 201));
   }
 
@@ -211,11 +218,25 @@ public final class CertificateClient implements CertificateAuthority {
     }
   }
 
+  /** The reason and message of a Kubernetes-style Status answer, else the start of the body. */
+  private static String refusal(byte[] body) {
+    String text = new String(body, StandardCharsets.UTF_8);
+    try {
+      JsonNode status = WireFormat.JSON.readTree(body);
+      if (status != null && status.path("message").isTextual()) {
+        String reason = status.path("reason").asText("");
+        return (reason.isEmpty() ? "" : reason + ": ") + status.path("message").asText();
+      }
+    } catch (IOException e) {
+      // Not JSON: the text itself says what happened.
+    }
+    return text.length() > 300 ? text.substring(0, 300) : text;
+  }
+
   private JsonNode json(HttpResponse<byte[]> response, int expected) throws IOException {
     if (response.statusCode() != expected) {
-      String body = new String(response.body(), StandardCharsets.UTF_8);
       throw new IOException(response.request().method() + " " + response.request().uri().getRawPath() + ": "
-          + response.statusCode() + " " + (body.length() > 300 ? body.substring(0, 300) : body));
+          + response.statusCode() + " " + refusal(response.body()));
     }
     return WireFormat.JSON.readTree(response.body());
   }

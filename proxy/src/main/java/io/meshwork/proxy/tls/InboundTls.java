@@ -22,11 +22,15 @@ public final class InboundTls {
   private final AtomicLong refusedPlaintext = new AtomicLong();
   private final AtomicLong failedHandshakes = new AtomicLong();
   private final AtomicLong peers = new AtomicLong();
-  private volatile boolean noIdentityNoted;
+  private final AtomicLong refusedNoIdentity = new AtomicLong();
+  /** The mode last warned about while the sidecar had no identity, or null while it has one. */
+  private volatile PeerMode noIdentityNoted;
 
   /**
    * @param policy the current snapshot's policy
-   * @param tls the workload's contexts, or null when the sidecar has no identity (plaintext only)
+   * @param tls the workload's contexts, or null when the sidecar has no identity (a standalone
+   *     sidecar without certificate files): then STRICT refuses every connection and PERMISSIVE
+   *     is plaintext only, as DISABLE
    * @param appPort the local application's port, which {@code portLevelMtls} may name as Istio does;
    *     -1 for none
    */
@@ -36,16 +40,38 @@ public final class InboundTls {
     this.appPort = appPort;
   }
 
-  /** The first handler of a new inbound connection; it removes itself once the mode is settled. */
+  /**
+   * The first handler of a new inbound connection; it removes itself once the mode is settled.
+   * Without a usable certificate the port fails closed: STRICT refuses plaintext and TLS alike, and
+   * PERMISSIVE takes plaintext only (AuthorizationPolicy rules that need a principal then deny, since
+   * a plaintext peer has none).
+   */
   public ChannelHandler newHandler(Channel ch) {
     int port = ch.localAddress() instanceof InetSocketAddress a ? a.getPort() : -1;
     PeerMode mode = policy.get().modeFor(port, appPort);
-    if (tls == null && mode != PeerMode.DISABLE && !noIdentityNoted) {
-      noIdentityNoted = true;
-      log.info("inbound port {}: PeerAuthentication mode {} but the sidecar has no workload identity;"
-          + " accepting plaintext only", port, mode);
+    boolean credentials = tls != null && tls.hasCredentials();
+    if (credentials || mode == PeerMode.DISABLE) {
+      noIdentityNoted = null;
+    } else if (noIdentityNoted != mode) {
+      noIdentityNoted = mode;
+      noteMissingIdentity(port, mode);
     }
-    return new PeerModeHandler(this, tls == null ? PeerMode.DISABLE : mode);
+    // A sidecar meant to run without an identity takes PERMISSIVE as plaintext, with no detection.
+    PeerMode effective = tls == null && mode == PeerMode.PERMISSIVE ? PeerMode.DISABLE : mode;
+    return new PeerModeHandler(this, effective, credentials);
+  }
+
+  private void noteMissingIdentity(int port, PeerMode mode) {
+    if (tls == null && mode == PeerMode.PERMISSIVE) {
+      log.info("inbound port {}: PeerAuthentication mode PERMISSIVE and the sidecar has no workload identity (no"
+          + " certificate files given); accepting plaintext only", port);
+      return;
+    }
+    String why = tls == null ? "the sidecar has no workload identity (no certificate files given)"
+        : tls.identity().missing().orElse("no workload identity");
+    log.warn("inbound port {}: PeerAuthentication mode {} but {}; {}", port, mode, why, mode == PeerMode.STRICT
+        ? "refusing every connection" + (tls == null ? "" : " until a certificate arrives")
+        : "accepting plaintext only, mutual TLS connections are refused until a certificate arrives");
   }
 
   /** Plaintext connections closed because the port is STRICT. */
@@ -63,6 +89,11 @@ public final class InboundTls {
     return peers.get();
   }
 
+  /** TLS connections refused because the sidecar had no certificate to answer them with. */
+  public long refusedWithoutIdentity() {
+    return refusedNoIdentity.get();
+  }
+
   MeshTls tls() {
     return tls;
   }
@@ -71,6 +102,13 @@ public final class InboundTls {
     if (refusedPlaintext.getAndIncrement() == 0 || log.isTraceEnabled()) {
       log.debug("inbound: plaintext connection from {} refused: the port requires mutual TLS (PeerAuthentication"
           + " STRICT); further refusals are only counted", ch.remoteAddress());
+    }
+  }
+
+  void refusedWithoutIdentity(Channel ch) {
+    if (refusedNoIdentity.getAndIncrement() == 0 || log.isTraceEnabled()) {
+      log.debug("inbound: connection from {} refused: the sidecar has no workload certificate; further refusals"
+          + " are only counted", ch.remoteAddress());
     }
   }
 

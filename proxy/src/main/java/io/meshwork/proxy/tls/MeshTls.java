@@ -36,7 +36,8 @@ public final class MeshTls {
 
   private MeshTls(WorkloadIdentity identity) {
     this.identity = identity;
-    this.generation = build(identity.current());
+    WorkloadCredentials first = identity.current();
+    this.generation = first == null ? null : build(first);
     identity.onChange(next -> {
       try {
         generation = build(next);
@@ -56,12 +57,20 @@ public final class MeshTls {
     return identity;
   }
 
-  /** The inbound context of the current certificate. */
+  /**
+   * Whether the workload has a certificate to offer. Without one (the first certificate has not
+   * come, or it expired) the sidecar fails closed: inbound TLS is refused, outbound mutual TLS fails.
+   */
+  public boolean hasCredentials() {
+    return generation != null && identity.missing().isEmpty();
+  }
+
+  /** The inbound context of the current certificate; only when {@link #hasCredentials()}. */
   public SslContext server() {
     return generation.server();
   }
 
-  /** Validates peers' SVIDs against the current trust bundle. */
+  /** Validates peers' SVIDs against the current trust bundle; only when {@link #hasCredentials()}. */
   public SvidValidator validator() {
     return generation.validator();
   }
@@ -75,6 +84,10 @@ public final class MeshTls {
    */
   public SslContext client(Set<SpiffeId> acceptedPeers, boolean http2) {
     Generation g = generation;
+    if (g == null || identity.missing().isPresent()) {
+      // Fail closed: never downgrade ISTIO_MUTUAL to plaintext; the handshake fails before any byte of the request.
+      return NoIdentity.CLIENT;
+    }
     return g.clients().computeIfAbsent(new ClientKey(acceptedPeers, http2), key -> newClient(g, key));
   }
 

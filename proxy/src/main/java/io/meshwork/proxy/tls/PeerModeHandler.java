@@ -11,8 +11,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Settles one inbound connection's transport from its first bytes: a TLS record header
  * (RFC 8446 §5.1) gets a TLS handler and the peer-identity recorder; plaintext passes through
- * unless the mode is STRICT, which closes the connection. Once settled, the handler leaves the
- * pipeline and hands the bytes read so far to what follows.
+ * unless the mode is STRICT, which closes the connection. A sidecar without a usable certificate
+ * closes TLS connections, and under STRICT every connection (fail closed). Once settled, the handler
+ * leaves the pipeline and hands the bytes read so far to what follows.
  */
 final class PeerModeHandler extends ByteToMessageDecoder {
   /** A TLS record header: type, version, length. */
@@ -22,11 +23,14 @@ final class PeerModeHandler extends ByteToMessageDecoder {
 
   private final InboundTls inbound;
   private final PeerMode mode;
+  private final boolean credentials;
   private ScheduledFuture<?> timeout;
 
-  PeerModeHandler(InboundTls inbound, PeerMode mode) {
+  /** @param credentials whether the sidecar has a certificate to answer a TLS client hello with */
+  PeerModeHandler(InboundTls inbound, PeerMode mode, boolean credentials) {
     this.inbound = inbound;
     this.mode = mode;
+    this.credentials = credentials;
   }
 
   @Override
@@ -56,6 +60,12 @@ final class PeerModeHandler extends ByteToMessageDecoder {
       return;
     }
     if (SslHandler.isEncrypted(in, false)) {
+      if (!credentials) {
+        in.skipBytes(in.readableBytes());
+        inbound.refusedWithoutIdentity(ctx.channel());
+        ctx.close();
+        return;
+      }
       SslHandler ssl = inbound.tls().server().newHandler(ctx.alloc());
       ctx.pipeline().addAfter(ctx.name(), null, ssl);
       ctx.pipeline().addAfter(ctx.pipeline().context(ssl).name(), null,

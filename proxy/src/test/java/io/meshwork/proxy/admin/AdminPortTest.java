@@ -95,4 +95,55 @@ class AdminPortTest {
           .isInstanceOf(ConnectException.class);
     }
   }
+
+  @Test
+  void adminListensOnLoopbackEvenWhenTrafficPortsBindEverywhere() throws Exception {
+    SidecarSettings everywhere = new SidecarSettings("orders", null, null, "0.0.0.0", 0, 0, 0, Map.of(), 1);
+    try (Sidecar sidecar = Sidecar.start(everywhere, Meshes.snapshot(Map.of()))) {
+      assertThat(sidecar.adminAddress().getAddress().isLoopbackAddress()).isTrue();
+      assertThat(admin(sidecar, "GET", "/ready").statusCode()).isEqualTo(200);
+      assertThat(admin(sidecar, "GET", "/config").statusCode()).isEqualTo(200);
+    }
+    // A loopback caller needs no token, even when one is configured.
+    try (Sidecar sidecar = Sidecar.start(everywhere.withAdmin("127.0.0.2", AdminAccess.withToken("t0ken")),
+        Meshes.snapshot(Map.of()))) {
+      assertThat(sidecar.adminAddress().getAddress().getHostAddress()).isEqualTo("127.0.0.2");
+      HttpResponse<String> config = client.send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.2:" + sidecar.adminPort() + "/config")).build(), BodyHandlers.ofString());
+      assertThat(config.statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void undrainAcceptsTrafficAgainOnTheSamePorts() throws Exception {
+    try (TestBackend backend = TestBackend.http1((r, n) -> TestBackend.text(HttpResponseStatus.OK, "ok"));
+        Sidecar sidecar = Sidecar.start(SidecarSettings.defaults("orders").withIoThreads(1).withSocksPort(0),
+            Meshes.snapshot(Meshes.host("svc", Meshes.forward(Meshes.cluster("svc", backend.address())))))) {
+      int port = sidecar.httpPort();
+      int socks = sidecar.socksPort();
+      HttpRequest call = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+          .header("dapr-app-id", "svc").build();
+      assertThat(admin(sidecar, "DELETE", "/drain").body()).as("not draining: nothing to undo").isEqualTo("accepting\n");
+      assertThat(admin(sidecar, "POST", "/drain").statusCode()).isEqualTo(200);
+      HttpResponse<String> ready = admin(sidecar, "GET", "/ready");
+      assertThat(ready.statusCode()).isEqualTo(503);
+      assertThat(ready.body()).startsWith("not ready: draining");
+      HttpClient fresh = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> fresh.send(call, BodyHandlers.ofString()))
+          .isInstanceOf(ConnectException.class);
+
+      HttpResponse<String> undrain = admin(sidecar, "DELETE", "/drain");
+      assertThat(undrain.statusCode()).isEqualTo(200);
+      assertThat(undrain.body()).isEqualTo("accepting\n");
+      assertThat(sidecar.isDraining()).isFalse();
+      assertThat(admin(sidecar, "GET", "/ready").statusCode()).isEqualTo(200);
+      assertThat(sidecar.httpPort()).isEqualTo(port);
+      HttpClient again = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+      assertThat(again.send(call, BodyHandlers.ofString()).body()).isEqualTo("ok");
+      try (java.net.Socket s = new java.net.Socket("127.0.0.1", socks)) {
+        assertThat(s.isConnected()).isTrue();
+      }
+      assertThat(admin(sidecar, "PUT", "/drain").statusCode()).isEqualTo(405);
+    }
+  }
 }

@@ -105,12 +105,68 @@ class InboundTlsTest {
     assertThat(ch.pipeline().get(PeerModeHandler.class)).isNull();
   }
 
+  /** The first bytes of a TLS 1.2+ ClientHello record (RFC 8446 §5.1: handshake, legacy version 3.1). */
+  static ByteBuf clientHelloHeader() {
+    return Unpooled.wrappedBuffer(new byte[] {0x16, 0x03, 0x01, 0x00, 0x40, 0x01, 0x00, 0x00, 0x3c, 0x03, 0x03});
+  }
+
+  /** An identity whose CA refuses: no certificate, retries scheduled but never run here. */
+  WorkloadIdentity refused() {
+    ca.failing = true;
+    return WorkloadIdentity.renewing(ca, () -> PRODUCTS, java.time.Duration.ofHours(1), java.time.Clock.systemUTC(),
+        (task, delay) -> { }, () -> { }, () -> 0.5);
+  }
+
   @Test
-  void withoutIdentityEveryModeIsPlaintext() {
+  void withoutACertificateStrictRefusesPlaintextAndTls() {
+    InboundTls tls = new InboundTls(() -> new MtlsPolicy(PeerMode.STRICT, Map.of()), MeshTls.of(refused()), -1);
+    EmbeddedChannel plain = new EmbeddedChannel();
+    plain.pipeline().addLast(tls.newHandler(plain));
+    plain.writeInbound(ascii("GET / HTTP/1.1\r\n"));
+    assertThat(plain.isOpen()).isFalse();
+    assertThat((Object) plain.readInbound()).isNull();
+
+    EmbeddedChannel hello = new EmbeddedChannel();
+    hello.pipeline().addLast(tls.newHandler(hello));
+    hello.writeInbound(clientHelloHeader());
+    assertThat(hello.isOpen()).isFalse();
+    assertThat(hello.pipeline().get(SslHandler.class)).isNull();
+    assertThat(tls.refusedPlaintext()).isEqualTo(1);
+    assertThat(tls.refusedWithoutIdentity()).isEqualTo(1);
+  }
+
+  @Test
+  void withoutACertificatePermissiveTakesPlaintextOnly() {
+    InboundTls tls = new InboundTls(() -> new MtlsPolicy(PeerMode.PERMISSIVE, Map.of()), MeshTls.of(refused()), -1);
+    EmbeddedChannel plain = new EmbeddedChannel();
+    plain.pipeline().addLast(tls.newHandler(plain));
+    plain.writeInbound(ascii("GET / HTTP/1.1\r\n"));
+    ByteBuf passed = plain.readInbound();
+    assertThat(passed.toString(StandardCharsets.US_ASCII)).isEqualTo("GET / HTTP/1.1\r\n");
+    passed.release();
+
+    EmbeddedChannel hello = new EmbeddedChannel();
+    hello.pipeline().addLast(tls.newHandler(hello));
+    hello.writeInbound(clientHelloHeader());
+    assertThat(hello.isOpen()).isFalse();
+    assertThat(tls.refusedWithoutIdentity()).isEqualTo(1);
+  }
+
+  @Test
+  void aSidecarThatShouldHaveNoIdentityStillRefusesPlaintextUnderStrict() {
     InboundTls tls = new InboundTls(() -> new MtlsPolicy(PeerMode.STRICT, Map.of()), null, -1);
     EmbeddedChannel ch = new EmbeddedChannel();
     ch.pipeline().addLast(tls.newHandler(ch));
-    assertThat(ch.pipeline().get(PeerModeHandler.class)).isNull();
+    ch.writeInbound(ascii("GET / HTTP/1.1\r\n"));
+    assertThat(ch.isOpen()).isFalse();
+    assertThat(tls.refusedPlaintext()).isEqualTo(1);
+
+    for (PeerMode plaintext : new PeerMode[] {PeerMode.PERMISSIVE, PeerMode.DISABLE}) {
+      InboundTls open = new InboundTls(() -> new MtlsPolicy(plaintext, Map.of()), null, -1);
+      EmbeddedChannel plain = new EmbeddedChannel();
+      plain.pipeline().addLast(open.newHandler(plain));
+      assertThat(plain.pipeline().get(PeerModeHandler.class)).as(plaintext + " is plaintext, undetected").isNull();
+    }
   }
 
   @Test

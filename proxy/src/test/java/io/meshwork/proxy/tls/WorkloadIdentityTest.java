@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshwork.model.identity.SpiffeId;
+import io.meshwork.proxy.fixtures.LogCapture;
 import io.meshwork.proxy.fixtures.ManualClock;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -108,10 +108,86 @@ class WorkloadIdentityTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("UNTRUSTED_ROOT");
   }
 
+  /** A renewing identity whose retries of a missing certificate wait the midpoint of the jitter range. */
+  WorkloadIdentity startPending(Duration ttl) {
+    return WorkloadIdentity.renewing(ca, () -> ORDERS, ttl, clock,
+        (task, delay) -> scheduled.add(new Task(task, clock.instant().plus(delay))), () -> { }, () -> 0.5);
+  }
+
   @Test
-  void firstIssuanceFailureFailsStart() {
+  void firstIssuanceFailureLeavesNoIdentityAndRetriesWithExponentialBackoff() {
     ca.failing = true;
-    assertThatThrownBy(() -> start(Duration.ofHours(1))).isInstanceOf(UncheckedIOException.class)
-        .hasMessageContaining("CA unavailable");
+    try (LogCapture logs = new LogCapture()) {
+      WorkloadIdentity identity = startPending(Duration.ofHours(1));
+      assertThat(identity.current()).isNull();
+      assertThat(identity.missing()).hasValue(
+          "no workload identity: certificate request failed: CA unavailable; retrying in 1s");
+      List<WorkloadCredentials> seen = new ArrayList<>();
+      identity.onChange(seen::add);
+
+      // 1 s doubling to 30 s, each waiting three quarters of its ceiling (jitter 0.5 in [d/2, d)).
+      List<Duration> waits = new ArrayList<>();
+      for (int i = 0; i < 7; i++) {
+        assertThat(scheduled).hasSize(1);
+        Task retry = scheduled.removeFirst();
+        waits.add(Duration.between(clock.instant(), retry.due()));
+        clock.set(retry.due());
+        retry.task().run();
+      }
+      assertThat(waits).containsExactly(Duration.ofMillis(750), Duration.ofMillis(1500), Duration.ofSeconds(3),
+          Duration.ofSeconds(6), Duration.ofSeconds(12), Duration.ofMillis(22_500), Duration.ofMillis(22_500));
+      assertThat(identity.missing()).hasValueSatisfying(why -> assertThat(why).endsWith("retrying in 23s"));
+      assertThat(logs.lines("WARN", "CA unavailable")).as("one warning for the state, not one per retry").hasSize(1);
+
+      ca.failing = false;
+      Task retry = scheduled.removeFirst();
+      clock.set(retry.due());
+      retry.task().run();
+      assertThat(identity.current()).isNotNull();
+      assertThat(identity.missing()).isEmpty();
+      assertThat(seen).containsExactly(identity.current());
+      assertThat(identity.id()).isEqualTo(ORDERS);
+      assertThat(logs.lines("INFO", "certificate issued after 8 failed attempts")).hasSize(1);
+      // Renewal at half-life and the first bundle poll.
+      assertThat(scheduled).hasSize(2);
+    }
+  }
+
+  @Test
+  void anUnresolvableSpiffeIdIsRetriedToo() {
+    boolean[] reachable = {false};
+    WorkloadIdentity identity = WorkloadIdentity.renewing(ca, () -> {
+      if (!reachable[0]) {
+        throw new java.io.IOException("GET /trustbundle: connection refused");
+      }
+      return ORDERS;
+    }, Duration.ofHours(1), clock, (task, delay) -> scheduled.add(new Task(task, clock.instant().plus(delay))),
+        () -> { }, () -> 0);
+    assertThat(identity.id()).isNull();
+    assertThat(identity.missing()).hasValueSatisfying(why -> assertThat(why).contains("connection refused"));
+    reachable[0] = true;
+    scheduled.removeFirst().task().run();
+    assertThat(identity.id()).isEqualTo(ORDERS);
+    assertThat(identity.missing()).isEmpty();
+  }
+
+  @Test
+  void aCertificateThatExpiresWhileRenewalsFailIsMissing() {
+    WorkloadIdentity identity = start(Duration.ofMinutes(8));
+    WorkloadCredentials first = identity.current();
+    ca.failing = true;
+    try (LogCapture logs = new LogCapture()) {
+      while (clock.instant().isBefore(first.notAfter())) {
+        runRenewal();
+        scheduled.removeIf(t -> !t.due().isAfter(clock.instant()));
+      }
+      assertThat(identity.current()).isSameAs(first);
+      assertThat(identity.missing()).hasValueSatisfying(why -> assertThat(why)
+          .startsWith("workload certificate expired at " + first.notAfter() + ": renewal failed: CA unavailable"));
+      assertThat(logs.lines("WARN", "renewal failed").size()).as("warnings are rate-limited").isLessThanOrEqualTo(10);
+    }
+    ca.failing = false;
+    runRenewal();
+    assertThat(identity.missing()).isEmpty();
   }
 }
