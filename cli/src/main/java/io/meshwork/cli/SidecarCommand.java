@@ -58,9 +58,19 @@ final class SidecarCommand implements Callable<Integer> {
       description = "Labels of this instance, e.g. version=v2 (subsets select instances by label).")
   Map<String, String> labels = new LinkedHashMap<>();
 
-  @Option(names = "--bind", defaultValue = "127.0.0.1", paramLabel = "ADDRESS",
-      description = "Address the outbound and admin ports listen on (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--bind", paramLabel = "ADDRESS",
+      description = "Address the inbound port listens on (default: the advertise address; 127.0.0.1 with --config)."
+          + " The outbound and admin ports always listen on loopback.")
   String bind;
+
+  @Option(names = "--advertise-address", paramLabel = "ADDR",
+      description = "The address peers dial to reach the inbound port, registered in the mesh (default: the address"
+          + " of this machine's interface towards the control plane; loopback when the control plane is on"
+          + " loopback). 0.0.0.0 and other addresses no peer can dial are refused.")
+  String advertiseAddress;
+
+  /** Where the app is registered; null in standalone mode, which registers nothing. */
+  private AdvertiseAddress advertise;
 
   @Option(names = "--inbound-port", defaultValue = "0", paramLabel = "P",
       description = "Port for traffic to this service (0: a free port, printed).")
@@ -114,9 +124,14 @@ final class SidecarCommand implements Callable<Integer> {
     }
     Map<String, Integer> upstreams = new LinkedHashMap<>();
     upstreamPorts.forEach(u -> upstreams.put(u.service(), u.port()));
+    if (config == null && target != null) {
+      advertise = AdvertiseAddress.resolve(advertiseAddress, controlPlane.url());
+    }
+    String inbound = bind != null ? bind : advertise != null ? advertise.text()
+        : advertiseAddress != null ? advertiseAddress : "127.0.0.1";
     SidecarSettings settings;
     try {
-      settings = new SidecarSettings(service, namespace, target, bind, inboundPort, httpPort, adminPort, upstreams,
+      settings = new SidecarSettings(service, namespace, target, inbound, inboundPort, httpPort, adminPort, upstreams,
           ioThreads, socksPort, OutboundCallers.parse(from, strict))
           .withOutboundApiKey(ApiKeyCredentials.fromEnvironment(apiKeyClientId, System.getenv()));
     } catch (IllegalArgumentException e) {
@@ -142,20 +157,23 @@ final class SidecarCommand implements Callable<Integer> {
     }
     java.net.URI url = controlPlane.url();
     return SidecarRuntime.fromControlPlane(settings, identity.client(url, service, namespace, err), url.toString(),
-        labels);
+        labels, advertise == null ? settings.bindAddress() : advertise.text());
   }
 
   private void printBanner(PrintWriter out, SidecarRuntime runtime) {
     Sidecar sidecar = runtime.sidecar();
     MeshSnapshot snapshot = runtime.initialSnapshot();
     out.printf("sidecar for service %s (namespace %s) is ready%n", service, namespace);
-    out.printf("  inbound   %s:%d -> %s%n", bind, sidecar.inboundPort(), target == null ? "(no target)" : target);
-    out.printf("  http      %s:%d   HTTP_PROXY=http://%s:%d%n", bind, sidecar.httpPort(), bind, sidecar.httpPort());
+    String inbound = sidecar.settings().bindAddress();
+    String local = sidecar.settings().localAddress();
+    out.printf("  inbound   %s:%d -> %s%s%n", inbound, sidecar.inboundPort(), target == null ? "(no target)" : target,
+        advertise == null || advertise.text().equals(inbound) ? "" : "  (registered as " + advertise.text() + ")");
+    out.printf("  http      %s:%d   HTTP_PROXY=http://%s:%d%n", local, sidecar.httpPort(), local, sidecar.httpPort());
     if (sidecar.socksPort() > 0) {
-      out.printf("  socks5    %s:%d   any TCP client, by service name%n", bind, sidecar.socksPort());
+      out.printf("  socks5    %s:%d   any TCP client, by service name%n", local, sidecar.socksPort());
     }
-    upstreamPorts.forEach(u -> out.printf("  upstream  %s:%d -> %s%n", bind, sidecar.upstreamPort(u.service()), u.service()));
-    out.printf("  admin     http://%s:%d/  (ready, config, drain)%n", bind, sidecar.adminPort());
+    upstreamPorts.forEach(u -> out.printf("  upstream  %s:%d -> %s%n", local, sidecar.upstreamPort(u.service()), u.service()));
+    out.printf("  admin     http://%s:%d/  (ready, config, drain)%n", local, sidecar.adminPort());
     out.printf("  config    %s; %d notices%n", runtime.origin(), snapshot.notices().size());
     out.flush();
   }

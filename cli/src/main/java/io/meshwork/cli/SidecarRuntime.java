@@ -64,12 +64,18 @@ final class SidecarRuntime implements AutoCloseable {
     return new SidecarRuntime(sidecar, source, null, null, config + " (watching for changes)", initial);
   }
 
-  /**
-   * Mesh mode: watches the control plane for routes and services, and registers the local app (the
-   * sidecar's inbound port) under a lease while the app answers.
-   */
+  /** Mesh mode, registering the app at the sidecar's bind address. */
   static SidecarRuntime fromControlPlane(SidecarSettings settings, ControlPlaneClient client, String url,
       Map<String, String> labels) {
+    return fromControlPlane(settings, client, url, labels, settings.bindAddress());
+  }
+
+  /**
+   * Mesh mode: watches the control plane for routes and services, and registers the local app (the
+   * sidecar's inbound port, at {@code advertiseAddress}, where peers dial it) under a lease while the app answers.
+   */
+  static SidecarRuntime fromControlPlane(SidecarSettings settings, ControlPlaneClient client, String url,
+      Map<String, String> labels, String advertiseAddress) {
     LocalService local = new LocalService(settings.service(), settings.namespace());
     SnapshotRef snapshots = new SnapshotRef(null);
     ControlPlaneConfigSource source = new ControlPlaneConfigSource(client, local, new SnapshotCompiler(), snapshots::set);
@@ -100,7 +106,7 @@ final class SidecarRuntime implements AutoCloseable {
         // Istio's marker of a workload whose sidecar takes mutual TLS: peers' auto-mTLS keys on it.
         registered.put(UpstreamTls.TLS_MODE_LABEL, UpstreamTls.TLS_MODE_ISTIO);
       }
-      Workload workload = new Workload(settings.service(), settings.namespace(), settings.bindAddress(),
+      Workload workload = new Workload(settings.service(), settings.namespace(), advertiseAddress,
           sidecar.inboundPort(), registered, Workload.DEFAULT_TTL);
       InetSocketAddress app = new InetSocketAddress(settings.target().getHost(), port(settings));
       registration = Registration.start(client, workload, AppProbe.tcp(app, AppProbe.DEFAULT_TIMEOUT));
@@ -124,6 +130,16 @@ final class SidecarRuntime implements AutoCloseable {
   /** Where the configuration comes from, for the start-up banner. */
   String origin() {
     return origin;
+  }
+
+  /**
+   * Withdraws the app's registration at once, so that peers stop routing here while the app is still up and
+   * finishes what it has; the proxy keeps serving. {@link #close()} does the rest.
+   */
+  void deregister() {
+    if (registration != null) {
+      registration.close();
+    }
   }
 
   /**

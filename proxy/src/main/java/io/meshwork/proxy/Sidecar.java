@@ -146,15 +146,15 @@ public final class Sidecar implements AutoCloseable {
       // reply. NIO implements half-closure with plain socket shutdowns, so tunnels run there; both
       // ends of a tunnel still share one event loop.
       socksTransport = IoTransport.create(settings.ioThreads(), false);
-      socks = SocksListener.bind(socksTransport, settings.bindAddress(), settings.socksPort(), snapshots);
+      socks = SocksListener.bind(socksTransport, settings.localAddress(), settings.socksPort(), snapshots);
       log.info("sidecar {}.{}: socks5 listening on {}:{}", settings.service(), settings.namespace(),
-          settings.bindAddress(), socks.port());
+          settings.localAddress(), socks.port());
     }
-    adminListener = bind(settings.adminPort(), new AdminInitializer(new AdminControls(
+    adminListener = bind(settings.localAddress(), settings.adminPort(), new AdminInitializer(new AdminControls(
         this::isReady, snapshots::get, this::drain)));
     adminPort = port(adminListener);
     log.info("sidecar {}.{}: admin listening on {}:{}", settings.service(), settings.namespace(),
-        settings.bindAddress(), adminPort);
+        settings.localAddress(), adminPort);
     bound = true;
   }
 
@@ -173,7 +173,9 @@ public final class Sidecar implements AutoCloseable {
 
   /** @param tls the port's mutual TLS by PeerAuthentication (settled before HTTP), or null for plaintext */
   private int bindTraffic(String name, int port, InboundTls tls, ChannelHandler initializer) {
-    Channel listener = bind(port, new ChannelInitializer<Channel>() {
+    // Only the inbound port (the one with a TLS policy) faces peers; the outbound ports serve the local app.
+    String address = tls != null ? settings.bindAddress() : settings.localAddress();
+    Channel listener = bind(address, port, new ChannelInitializer<Channel>() {
       @Override
       protected void initChannel(Channel ch) {
         connections.add(ch);
@@ -186,11 +188,11 @@ public final class Sidecar implements AutoCloseable {
     trafficListeners.add(listener);
     int bound = port(listener);
     log.info("sidecar {}.{}: {} listening on {}:{} ({})", settings.service(), settings.namespace(), name,
-        settings.bindAddress(), bound, transport.nativeEpoll() ? "epoll" : "nio");
+        address, bound, transport.nativeEpoll() ? "epoll" : "nio");
     return bound;
   }
 
-  private Channel bind(int port, ChannelHandler initializer) {
+  private Channel bind(String address, int port, ChannelHandler initializer) {
     ServerBootstrap b = new ServerBootstrap()
         .group(transport.workers())
         .channel(transport.serverChannel())
@@ -200,9 +202,9 @@ public final class Sidecar implements AutoCloseable {
         .childOption(ChannelOption.ALLOCATOR, transport.allocator())
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childHandler(initializer);
-    var future = b.bind(new InetSocketAddress(settings.bindAddress(), port)).awaitUninterruptibly();
+    var future = b.bind(new InetSocketAddress(address, port)).awaitUninterruptibly();
     if (!future.isSuccess()) {
-      throw new IllegalStateException("cannot listen on " + settings.bindAddress() + ":" + port + ": "
+      throw new IllegalStateException("cannot listen on " + address + ":" + port + ": "
           + future.cause().getMessage(), future.cause());
     }
     return future.channel();
