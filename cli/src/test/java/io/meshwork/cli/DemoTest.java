@@ -59,6 +59,42 @@ class DemoTest {
     }
   }
 
+  @Test
+  void theDemosProcessesDieWithItWhenItIsKilledWithSigkill(@TempDir Path dir) throws Exception {
+    List<String> command = new ArrayList<>(MeshProcesses.java());
+    command.addAll(List.of(Main.class.getName(), "demo", "--port", "0", "--work-dir", dir.resolve("demo").toString()));
+    Path out = dir.resolve("demo.out");
+    Process demo = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    try {
+      // The control plane, four 'meshwork run's and their four apps (which only start once their sidecar is up).
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      List<ProcessHandle> apps = List.of();
+      while (apps.size() < 4) {
+        if (System.nanoTime() > deadline || !demo.isAlive()) {
+          throw new AssertionError("the demo's four apps did not start:\n" + Files.readString(out));
+        }
+        Thread.sleep(200);
+        apps = demo.descendants().filter(p -> p.info().commandLine()
+            .filter(c -> c.contains(".demo.ServiceApp") || c.contains(".demo.FrontendApp")).isPresent()).toList();
+      }
+      List<ProcessHandle> tree = demo.descendants().toList();
+      assertThat(tree).hasSizeGreaterThanOrEqualTo(9);
+
+      demo.destroyForcibly();
+      assertThat(demo.waitFor(10, TimeUnit.SECONDS)).isTrue();
+
+      long gone = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (tree.stream().anyMatch(RunLifecycleTest::running) && System.nanoTime() < gone) {
+        Thread.sleep(100);
+      }
+      assertThat(tree).as("the demo's children and their apps, after SIGKILL to the demo")
+          .noneMatch(RunLifecycleTest::running);
+    } finally {
+      demo.descendants().forEach(ProcessHandle::destroyForcibly);
+      demo.destroyForcibly();
+    }
+  }
+
   private static int awaitFrontendPort(Process demo, Path out) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (System.nanoTime() < deadline) {
