@@ -8,6 +8,7 @@ import io.meshwork.proxy.policy.ApiKeyCredentials;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,14 +33,17 @@ import picocli.CommandLine.Parameters;
     name = "run",
     description = {
       "Runs an app with its own sidecar, and stops the sidecar when the app exits.",
-      "The app finds the sidecar in its environment: HTTP_PROXY, MESH_HTTP_PORT, MESH_SOCKS_PORT and",
-      "DAPR_HTTP_PORT. It is registered in the mesh (at the sidecar's inbound port) while it answers on",
-      "--app-port. Exits with the app's exit code.",
-      "SIGTERM (or Ctrl-C) withdraws the registration first, so peers stop routing here, then sends SIGTERM to",
-      "the app and SIGKILL after --shutdown-grace. The app dies with this runner even when the runner is killed",
-      "with SIGKILL (through util-linux's setpriv --pdeathsig).",
-      "Across machines: the app is registered at --advertise-address (default: this machine's address towards",
-      "the control plane), where the inbound port listens; the outbound and admin ports stay on loopback."
+      "The app finds the sidecar in its environment: HTTP_PROXY, MESH_HTTP_PORT,",
+      "MESH_SOCKS_PORT and DAPR_HTTP_PORT. It is registered in the mesh (at the",
+      "sidecar's inbound port) while it answers on --app-port. Exits with the app's",
+      "exit code.",
+      "SIGTERM (or Ctrl-C) withdraws the registration first, so that peers stop",
+      "routing here, then sends SIGTERM to the app, and SIGKILL after",
+      "--shutdown-grace. The app dies with this runner even when the runner is",
+      "killed with SIGKILL (through util-linux's setpriv --pdeathsig).",
+      "Across machines: the app is registered at --advertise-address (default: this",
+      "machine's address towards the control plane), where the inbound port",
+      "listens; the outbound and admin ports stay on loopback. See docs/multi-host.md."
     },
     sortOptions = false,
     mixinStandardHelpOptions = true)
@@ -115,6 +119,7 @@ final class RunCommand implements Callable<Integer> {
     }
     Duration grace = DurationFormat.parse(shutdownGrace).orElseThrow(() -> new UserError(
         "--shutdown-grace: " + shutdownGrace + " (expected: " + DurationFormat.EXPECTED + ")", ExitCode.USAGE));
+    checkProgram(command.get(0));
     // Standalone mode registers nothing; the inbound port then stays on loopback unless told otherwise.
     AdvertiseAddress advertise = config == null ? AdvertiseAddress.resolve(advertiseAddress, controlPlane.url())
         : null;
@@ -189,6 +194,25 @@ final class RunCommand implements Callable<Integer> {
     env.put("APP_PORT", Integer.toString(appPort));
     env.put("MESH_SERVICE", service);
     return builder;
+  }
+
+  /**
+   * Fails before anything starts when the app's program cannot be run: started through setpriv, a missing program
+   * would only show as the app exiting with 127.
+   */
+  static void checkProgram(String program) {
+    boolean found;
+    if (program.contains("/")) {
+      found = Files.isRegularFile(Path.of(program)) && Files.isExecutable(Path.of(program));
+    } else {
+      String path = System.getenv("PATH");
+      found = path != null && java.util.Arrays.stream(path.split(":")).filter(d -> !d.isEmpty())
+          .map(d -> Path.of(d, program)).anyMatch(p -> Files.isRegularFile(p) && Files.isExecutable(p));
+    }
+    if (!found) {
+      throw new UserError("cannot start " + program + ": " + (program.contains("/") ? "not an executable file"
+          : "no such program on PATH") + " (expected: the app's command line after --)", ExitCode.USAGE);
+    }
   }
 
   /** The app's command line for humans: the program's file name and its arguments, long ones elided. */

@@ -57,12 +57,4 @@ class AdvertiseAddressTest {
     assertThat(sidecar.exitCode()).isEqualTo(ExitCode.USAGE);
     assertThat(sidecar.err()).contains("meshwork: --advertise-address: 127.0.0.1 is loopback");
   }
-
-  @Test
-  void aBadShutdownGraceIsAUsageError() {
-    Cli.Result run = Cli.run("run", "--service", "orders", "--app-port", "8080", "--shutdown-grace", "soon", "--",
-        "true");
-    assertThat(run.exitCode()).isEqualTo(ExitCode.USAGE);
-    assertThat(run.err()).contains("--shutdown-grace: soon (expected: a duration such as 10s");
-  }
 }
