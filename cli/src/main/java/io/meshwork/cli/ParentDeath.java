@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Linux sends the signal when the <em>thread</em> that forked the child exits, not when the process does
  * (prctl(2), PR_SET_PDEATHSIG): start tied children from a thread that lives as long as the process (the main
  * thread of a command, which waits for them), never from a pool thread that may be retired. The signal reaches the
- * direct child only; a child that starts processes of its own must tie them the same way.
+ * direct child only; a child that starts processes of its own must tie them the same way. A parent that dies in
+ * the moment between the start and setpriv's prctl (before the command runs) leaves the child untied.
  *
  * <p>Without setpriv (not Linux, or util-linux older than 2.33) commands start as they are, and {@link #notice()}
  * says what that means.
