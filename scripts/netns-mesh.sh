@@ -166,7 +166,7 @@ api() { # api NS PATH: GET on the control plane's API with the admin token
 
 # --- the control plane on cp ----------------------------------------------------------------------
 meshwork_in "$CP" control-plane control-plane --data-dir "$data" --listen "$SUBNET.1:$CP_PORT"
-await 60 "the control plane" api "$CP" /healthz || exit 1
+await 120 "the control plane" api "$CP" /healthz || exit 1
 step "the control plane answers at $CP_URL"
 
 # The mesh's policy, PUT on the API as any Kubernetes-style client does ('meshwork apply -f' sends the same
@@ -232,7 +232,7 @@ both_registered() {
   list=$(entries) || return 1
   grep -q "\"$SUBNET.2\"" <<<"$list" && grep -q "\"$SUBNET.3\"" <<<"$list"
 }
-await 60 "service-a registered on h1 and h2" both_registered || exit 1
+await 150 "service-a registered on h1 and h2" both_registered || exit 1
 step "service-a is registered on h1 and h2"
 list=$(entries)
 if grep -q '"0\.0\.0\.0"\|"127\.0\.0\.1"' <<<"$list"; then
@@ -246,8 +246,8 @@ call() { # a request to service-a as h1's app makes it, through its sidecar; pri
     -w '\n%{http_code}' http://service-a/ 2>&1
 }
 reaches() { call | grep -q "\"service\":\"$1\""; }
-await 60 "h1 to reach h2's instance" reaches h2 || exit 1
-await 30 "h1 to reach its own instance" reaches h1 || exit 1
+await 90 "h1 to reach h2's instance" reaches h2 || exit 1
+await 60 "h1 to reach its own instance" reaches h1 || exit 1
 seen=""
 for _ in 1 2 3 4 5 6; do seen+=$(call | tr -d '\n')$'\n'; done
 if grep -q '"service":"h1"' <<<"$seen" && grep -q '"service":"h2"' <<<"$seen" && [ "$(grep -c '}200$' <<<"$seen")" = 6 ]; then

@@ -60,12 +60,12 @@ class NetnsMeshTest {
     builder.environment().put("MESHWORK_CLASSPATH", System.getProperty("java.class.path"));
     builder.environment().put("MESHWORK_NETNS_LOGS", Files.createDirectories(dir.resolve("logs")).toString());
     Process p = builder.start();
-    if (!p.waitFor(240, TimeUnit.SECONDS)) {
+    if (!p.waitFor(400, TimeUnit.SECONDS)) {
       p.destroy(); // SIGTERM: the script removes its namespaces and processes
       if (!p.waitFor(30, TimeUnit.SECONDS)) {
         p.destroyForcibly();
       }
-      throw new AssertionError("scripts/netns-mesh.sh did not finish within 240 s:\n" + Files.readString(out)
+      throw new AssertionError("scripts/netns-mesh.sh did not finish within 400 s:\n" + Files.readString(out)
           + logs());
     }
     String output = Files.readString(out);
