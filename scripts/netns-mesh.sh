@@ -4,13 +4,13 @@
 #   sudo scripts/netns-mesh.sh          # after ./mvnw -DskipTests package (or ./meshwork --help)
 #   sudo scripts/netns-mesh.sh --check  # only says whether this machine can run it (exit 0, or 77)
 #
-# Hosts: "cp" runs the control plane (10.213.0.1), "h1" (10.213.0.2) and "h2" (10.213.0.3) each run an
-# instance of service-a with `meshwork run`; requests are sent as h1's app sends them, through its
-# sidecar's HTTP proxy port. Each namespace has one veth
-# link to a bridge that lives in a fourth namespace of its own, so the test network touches nothing of
-# this machine's: no address, route or interface is added outside the namespaces made here, and the
-# namespaces have no route beyond 10.213.0.0/24. Names carry this script's PID; everything is removed on
-# exit, on failure too (and namespaces left by an earlier run that was killed are removed at start).
+# Hosts: "cp" runs the control plane (10.213.0.1); "h1" (10.213.0.2) and "h2" (10.213.0.3) each run an
+# instance of service-a with `meshwork run`, with a join token and a copy of ca.pem of their own.
+# Requests are sent as h1's app sends them, through its sidecar's HTTP proxy port. Each namespace has
+# one veth link to a bridge that lives in a fourth namespace of its own, so the test network touches
+# nothing of this machine's: no address, route or interface is added outside the namespaces made
+# here, and they have no route beyond 10.213.0.0/24. Names carry this script's PID; everything is
+# removed on exit, on failure too (and namespaces left by a run that was killed are removed at start).
 #
 # Checks, each printed as "ok: ..." or "FAIL: ...":
 #   1. every instance registers the address of its host's interface towards the control plane

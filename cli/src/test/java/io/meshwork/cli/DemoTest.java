@@ -75,8 +75,10 @@ class DemoTest {
           throw new AssertionError("no app of the demo started:\n" + Files.readString(out));
         }
         Thread.sleep(200);
-        apps = demo.descendants().filter(p -> p.info().commandLine()
-            .filter(c -> c.contains(".demo.ServiceApp") || c.contains(".demo.FrontendApp")).isPresent()).toList();
+        apps = demo.descendants().filter(p -> {
+          String c = commandLine(p);
+          return c.contains(".demo.ServiceApp") || c.contains(".demo.FrontendApp");
+        }).toList();
       }
       List<ProcessHandle> tree = demo.descendants().toList();
       assertThat(demo.children().count()).as("the control plane and the 'meshwork run's").isGreaterThan(1);
@@ -94,6 +96,16 @@ class DemoTest {
     } finally {
       demo.descendants().forEach(ProcessHandle::destroyForcibly);
       demo.destroyForcibly();
+    }
+  }
+
+  /** The whole command line: ProcessHandle.Info cuts it at 4 KiB, before a long class path ends. */
+  private static String commandLine(ProcessHandle p) {
+    try {
+      return new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline")),
+          java.nio.charset.StandardCharsets.UTF_8).replace('\0', ' ');
+    } catch (java.io.IOException e) {
+      return "";
     }
   }
 
