@@ -76,12 +76,14 @@ class DemoTest {
         }
         Thread.sleep(200);
         apps = demo.descendants().filter(p -> {
+          // An app's own JVM, not the 'meshwork run' whose command line names it after --.
           String c = commandLine(p);
-          return c.contains(".demo.ServiceApp") || c.contains(".demo.FrontendApp");
+          return (c.contains(".demo.ServiceApp") || c.contains(".demo.FrontendApp")) && !c.contains(" run ");
         }).toList();
       }
       List<ProcessHandle> tree = demo.descendants().toList();
       assertThat(demo.children().count()).as("the control plane and the 'meshwork run's").isGreaterThan(1);
+      assertThat(tree).containsAll(apps).hasSizeGreaterThan(apps.size() + 1);
       System.out.printf("SIGKILL to meshwork demo with %d processes below it (%d apps)%n", tree.size(), apps.size());
 
       demo.destroyForcibly();
