@@ -10,7 +10,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Starts and stops the processes of a local mesh: Meshwork commands and demo apps run in child JVMs
- * with this JVM's java and class path, each logging to its own file.
+ * with this JVM's java and class path, each logging to its own file. The children die with this process
+ * even when it is killed with SIGKILL ({@link ParentDeath}); start them from a thread that lives as long
+ * as it does.
  */
 final class ChildProcesses implements AutoCloseable {
   private final Path logDir;
@@ -36,7 +38,7 @@ final class ChildProcesses implements AutoCloseable {
     command.add(System.getProperty("java.class.path"));
     command.add(mainClass);
     command.addAll(List.of(args));
-    ProcessBuilder builder = new ProcessBuilder(command);
+    ProcessBuilder builder = new ProcessBuilder(ParentDeath.get().command(command));
     builder.environment().putAll(env);
     Path log = logDir.resolve(logName + ".log");
     builder.redirectErrorStream(true).redirectOutput(log.toFile());

@@ -89,6 +89,9 @@ final class DemoCommand implements Callable<Integer> {
     }, "meshwork-demo-shutdown"));
 
     out.printf("starting the demo mesh in %s%n", dir);
+    if (!ParentDeath.get().available()) {
+      out.println("note: " + ParentDeath.get().notice());
+    }
     out.flush();
     children.meshwork("control-plane", Map.of(), "control-plane", "--data-dir", dataDir.toString(),
         "--listen", "127.0.0.1:" + controlPlanePort);

@@ -1,5 +1,6 @@
 package io.meshwork.cli;
 
+import io.meshwork.model.codec.DurationFormat;
 import io.meshwork.proxy.Sidecar;
 import io.meshwork.proxy.SidecarSettings;
 import io.meshwork.proxy.outbound.OutboundCallers;
@@ -7,7 +8,9 @@ import io.meshwork.proxy.policy.ApiKeyCredentials;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,14 +33,21 @@ import picocli.CommandLine.Parameters;
     name = "run",
     description = {
       "Runs an app with its own sidecar, and stops the sidecar when the app exits.",
-      "The app finds the sidecar in its environment: HTTP_PROXY, MESH_HTTP_PORT, MESH_SOCKS_PORT and",
-      "DAPR_HTTP_PORT. It is registered in the mesh (at the sidecar's inbound port) while it answers on",
-      "--app-port. Exits with the app's exit code; Ctrl-C or SIGTERM stops both and deregisters."
+      "The app finds the sidecar in its environment: HTTP_PROXY, MESH_HTTP_PORT,",
+      "MESH_SOCKS_PORT and DAPR_HTTP_PORT. It is registered in the mesh (at the",
+      "sidecar's inbound port) while it answers on --app-port. Exits with the app's",
+      "exit code.",
+      "SIGTERM (or Ctrl-C) withdraws the registration first, so that peers stop",
+      "routing here, then sends SIGTERM to the app, and SIGKILL after",
+      "--shutdown-grace. The app dies with this runner even when the runner is",
+      "killed with SIGKILL (through util-linux's setpriv --pdeathsig).",
+      "Across machines: the app is registered at --advertise-address (default: this",
+      "machine's address towards the control plane), where the inbound port",
+      "listens; the outbound and admin ports stay on loopback. See docs/multi-host.md."
     },
     sortOptions = false,
     mixinStandardHelpOptions = true)
 final class RunCommand implements Callable<Integer> {
-  private static final long APP_STOP_GRACE_SECONDS = 10;
 
   @Option(names = "--service", required = true, paramLabel = "NAME", description = "The app's service name.")
   String service;
@@ -81,6 +91,21 @@ final class RunCommand implements Callable<Integer> {
       description = "Event loop threads of the sidecar (default: ${DEFAULT-VALUE}).")
   int ioThreads;
 
+  @Option(names = "--advertise-address", paramLabel = "ADDR",
+      description = "The address peers dial to reach this app's inbound port, registered in the mesh (default: the"
+          + " address of this machine's interface towards the control plane; loopback when the control plane is"
+          + " on loopback). 0.0.0.0 and other addresses no peer can dial are refused.")
+  String advertiseAddress;
+
+  @Option(names = "--bind", paramLabel = "ADDRESS",
+      description = "Address the inbound port listens on (default: the advertise address; e.g. 0.0.0.0 behind NAT)."
+          + " The outbound and admin ports always listen on loopback.")
+  String bind;
+
+  @Option(names = "--shutdown-grace", defaultValue = "10s", paramLabel = "DURATION",
+      description = "How long the app has to exit after SIGTERM before it is killed (default: ${DEFAULT-VALUE}).")
+  String shutdownGrace;
+
   @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "The app's command line, after --.")
   List<String> command = new ArrayList<>();
 
@@ -92,9 +117,17 @@ final class RunCommand implements Callable<Integer> {
     if (appPort < 1 || appPort > 65535) {
       throw new UserError("--app-port: " + appPort + " (expected: the app's port, 1..65535)", ExitCode.USAGE);
     }
+    Duration grace = DurationFormat.parse(shutdownGrace).orElseThrow(() -> new UserError(
+        "--shutdown-grace: " + shutdownGrace + " (expected: " + DurationFormat.EXPECTED + ")", ExitCode.USAGE));
+    checkProgram(command.get(0));
+    // Standalone mode registers nothing; the inbound port then stays on loopback unless told otherwise.
+    AdvertiseAddress advertise = config == null ? AdvertiseAddress.resolve(advertiseAddress, controlPlane.url())
+        : null;
+    String inbound = bind != null ? bind : advertise != null ? advertise.text()
+        : advertiseAddress != null ? advertiseAddress : "127.0.0.1";
     SidecarSettings settings;
     try {
-      settings = new SidecarSettings(service, namespace, URI.create("http://127.0.0.1:" + appPort), "127.0.0.1",
+      settings = new SidecarSettings(service, namespace, URI.create("http://127.0.0.1:" + appPort), inbound,
           inboundPort, httpPort, adminPort, Map.of(), ioThreads, socksPort, OutboundCallers.LOOPBACK)
           .withOutboundApiKey(ApiKeyCredentials.fromEnvironment(apiKeyClientId, System.getenv()));
     } catch (IllegalArgumentException e) {
@@ -103,25 +136,35 @@ final class RunCommand implements Callable<Integer> {
     SidecarRuntime runtime = config != null
         ? SidecarRuntime.fromFiles(settings, config)
         : SidecarRuntime.fromControlPlane(settings, identity.client(controlPlane.url(), service, namespace, err),
-            controlPlane.url().toString(), labels);
+            controlPlane.url().toString(), labels, advertise.text());
     Sidecar sidecar = runtime.sidecar();
-    err.printf("meshwork run: sidecar for %s ready (http 127.0.0.1:%d, socks5 127.0.0.1:%d, inbound 127.0.0.1:%d,"
-        + " admin 127.0.0.1:%d); starting %s%n", service, sidecar.httpPort(), sidecar.socksPort(),
-        sidecar.inboundPort(), sidecar.adminPort(), describe(command));
+    String local = settings.localAddress();
+    err.printf("meshwork run: sidecar for %s ready (http %s:%d, socks5 %s:%d, inbound %s:%d%s, admin %s:%d);"
+        + " starting %s%n", service, local, sidecar.httpPort(), local, sidecar.socksPort(), inbound,
+        sidecar.inboundPort(), advertise == null || advertise.text().equals(inbound) ? ""
+            : " registered as " + advertise.text(), local, sidecar.adminPort(), describe(command));
+    ParentDeath tie = ParentDeath.get();
+    if (!tie.available()) {
+      err.println("meshwork run: " + tie.notice());
+    }
     err.flush();
 
+    // Started from this thread, which waits for the app as long as the runner lives: the parent-death signal
+    // follows the thread that forked the child (see ParentDeath).
     Process app;
     try {
-      app = appProcess(sidecar).start();
+      app = appProcess(sidecar, tie).start();
     } catch (IOException e) {
       runtime.close();
       throw new UserError("cannot start " + command.get(0) + ": " + e.getMessage());
     }
     AtomicReference<Process> running = new AtomicReference<>(app);
     Thread stopper = new Thread(() -> {
+      // Peers first: the registration goes at once, while the app still serves what is on its way.
+      runtime.deregister();
       Process p = running.get();
       if (p != null && p.isAlive()) {
-        stop(p);
+        stop(p, grace, err);
       }
       runtime.close();
     }, "meshwork-run-shutdown");
@@ -135,8 +178,8 @@ final class RunCommand implements Callable<Integer> {
     return exit;
   }
 
-  private ProcessBuilder appProcess(Sidecar sidecar) {
-    ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
+  private ProcessBuilder appProcess(Sidecar sidecar, ParentDeath tie) {
+    ProcessBuilder builder = new ProcessBuilder(tie.command(command)).inheritIO();
     Map<String, String> env = builder.environment();
     String proxy = "http://127.0.0.1:" + sidecar.httpPort();
     env.put("HTTP_PROXY", proxy);
@@ -153,6 +196,25 @@ final class RunCommand implements Callable<Integer> {
     return builder;
   }
 
+  /**
+   * Fails before anything starts when the app's program cannot be run: started through setpriv, a missing program
+   * would only show as the app exiting with 127.
+   */
+  static void checkProgram(String program) {
+    boolean found;
+    if (program.contains("/")) {
+      found = Files.isRegularFile(Path.of(program)) && Files.isExecutable(Path.of(program));
+    } else {
+      String path = System.getenv("PATH");
+      found = path != null && java.util.Arrays.stream(path.split(":")).filter(d -> !d.isEmpty())
+          .map(d -> Path.of(d, program)).anyMatch(p -> Files.isRegularFile(p) && Files.isExecutable(p));
+    }
+    if (!found) {
+      throw new UserError("cannot start " + program + ": " + (program.contains("/") ? "not an executable file"
+          : "no such program on PATH") + " (expected: the app's command line after --)", ExitCode.USAGE);
+    }
+  }
+
   /** The app's command line for humans: the program's file name and its arguments, long ones elided. */
   static String describe(List<String> command) {
     StringBuilder line = new StringBuilder(Path.of(command.get(0)).getFileName().toString());
@@ -163,11 +225,15 @@ final class RunCommand implements Callable<Integer> {
   }
 
   /** SIGTERM, then SIGKILL after a grace period, as a process supervisor does. */
-  private static void stop(Process app) {
+  private void stop(Process app, Duration grace, PrintWriter err) {
     app.destroy();
     try {
-      if (!app.waitFor(APP_STOP_GRACE_SECONDS, TimeUnit.SECONDS)) {
+      if (!app.waitFor(grace.toNanos(), TimeUnit.NANOSECONDS)) {
+        err.printf("meshwork run: %s did not exit within %s of SIGTERM; killing it%n", service,
+            DurationFormat.format(grace));
+        err.flush();
         app.destroyForcibly();
+        app.waitFor(5, TimeUnit.SECONDS);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

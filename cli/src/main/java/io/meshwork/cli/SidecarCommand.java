@@ -61,9 +61,19 @@ final class SidecarCommand implements Callable<Integer> {
       description = "Labels of this instance, e.g. version=v2 (subsets select instances by label).")
   Map<String, String> labels = new LinkedHashMap<>();
 
-  @Option(names = "--bind", defaultValue = "127.0.0.1", paramLabel = "ADDRESS",
-      description = "Address the traffic ports (inbound, http, socks5, upstreams) listen on (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--bind", paramLabel = "ADDRESS",
+      description = "Address the inbound port listens on (default: the advertise address; 127.0.0.1 with --config)."
+          + " The outbound and admin ports always listen on loopback.")
   String bind;
+
+  @Option(names = "--advertise-address", paramLabel = "ADDR",
+      description = "The address peers dial to reach the inbound port, registered in the mesh (default: the address"
+          + " of this machine's interface towards the control plane; loopback when the control plane is on"
+          + " loopback). 0.0.0.0 and other addresses no peer can dial are refused.")
+  String advertiseAddress;
+
+  /** Where the app is registered; null in standalone mode, which registers nothing. */
+  private AdvertiseAddress advertise;
 
   @Option(names = "--admin-bind", defaultValue = "127.0.0.1", paramLabel = "ADDRESS",
       description = "Address the admin port listens on, whatever --bind is (default: ${DEFAULT-VALUE}). /ready is"
@@ -146,9 +156,14 @@ final class SidecarCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new UserError("--admin-token-file: " + e.getMessage().replaceFirst("^admin token file: ", ""));
     }
+    if (config == null && target != null) {
+      advertise = AdvertiseAddress.resolve(advertiseAddress, controlPlane.url());
+    }
+    String inbound = bind != null ? bind : advertise != null ? advertise.text()
+        : advertiseAddress != null ? advertiseAddress : "127.0.0.1";
     SidecarSettings settings;
     try {
-      settings = new SidecarSettings(service, namespace, target, bind, inboundPort, httpPort, adminPort, upstreams,
+      settings = new SidecarSettings(service, namespace, target, inbound, inboundPort, httpPort, adminPort, upstreams,
           ioThreads, socksPort, OutboundCallers.parse(from, strict))
           .withOutboundApiKey(ApiKeyCredentials.fromEnvironment(apiKeyClientId, System.getenv()))
           .withAdmin(adminBind, adminAccess);
@@ -175,7 +190,7 @@ final class SidecarCommand implements Callable<Integer> {
     }
     java.net.URI url = controlPlane.url();
     return SidecarRuntime.fromControlPlane(settings, identity.client(url, service, namespace, err), url.toString(),
-        labels);
+        labels, advertise == null ? settings.bindAddress() : advertise.text());
   }
 
   /** The identity from --cert-file, --key-file and --ca-file, or null when none is given. */
@@ -203,13 +218,16 @@ final class SidecarCommand implements Callable<Integer> {
     } else {
       out.printf("sidecar for service %s (namespace %s) started, not ready: %s%n", service, namespace, notReady.get());
     }
-    out.printf("  inbound   %s:%d -> %s%n", bind, sidecar.inboundPort(), target == null ? "(no target)" : target);
-    out.printf("  http      %s:%d   HTTP_PROXY=http://%s:%d%n", bind, sidecar.httpPort(), bind, sidecar.httpPort());
+    String inbound = sidecar.settings().bindAddress();
+    String local = sidecar.settings().localAddress();
+    out.printf("  inbound   %s:%d -> %s%s%n", inbound, sidecar.inboundPort(), target == null ? "(no target)" : target,
+        advertise == null || advertise.text().equals(inbound) ? "" : "  (registered as " + advertise.text() + ")");
+    out.printf("  http      %s:%d   HTTP_PROXY=http://%s:%d%n", local, sidecar.httpPort(), local, sidecar.httpPort());
     if (sidecar.socksPort() > 0) {
-      out.printf("  socks5    %s:%d   any TCP client, by service name%n", bind, sidecar.socksPort());
+      out.printf("  socks5    %s:%d   any TCP client, by service name%n", local, sidecar.socksPort());
     }
-    upstreamPorts.forEach(u -> out.printf("  upstream  %s:%d -> %s%n", bind, sidecar.upstreamPort(u.service()), u.service()));
-    out.printf("  admin     http://%s:%d/  (ready, config, drain)%n", adminBind, sidecar.adminPort());
+    upstreamPorts.forEach(u -> out.printf("  upstream  %s:%d -> %s%n", local, sidecar.upstreamPort(u.service()), u.service()));
+    out.printf("  admin     http://%s:%d/  (ready, config, drain)%n", sidecar.settings().adminBindAddress(), sidecar.adminPort());
     out.printf("  config    %s; %d notices%n", runtime.origin(), snapshot.notices().size());
     out.flush();
   }

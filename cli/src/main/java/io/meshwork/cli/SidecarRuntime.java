@@ -37,6 +37,8 @@ final class SidecarRuntime implements AutoCloseable {
   private final ControlPlaneClient client;
   /** Set once the workload is registered, which waits for its certificate; null until then and without a target. */
   private final AtomicReference<Registration> registration = new AtomicReference<>();
+  /** Deregistered for shutdown: a certificate arriving now must not publish the endpoint again. */
+  private boolean withdrawn;
   private final String origin;
   private final MeshSnapshot initial;
   private boolean closed;
@@ -78,22 +80,26 @@ final class SidecarRuntime implements AutoCloseable {
         + (identity == null ? "" : "; identity " + identity.id() + " from certificate files"), initial);
   }
 
-  /**
-   * Mesh mode: watches the control plane for routes and services, and registers the local app (the
-   * sidecar's inbound port) under a lease while the app answers.
-   */
+  /** Mesh mode, registering the app at the sidecar's bind address. */
   static SidecarRuntime fromControlPlane(SidecarSettings settings, ControlPlaneClient client, String url,
       Map<String, String> labels) {
-    return fromControlPlane(settings, client, url, labels, () -> client.auth().bearerToken());
+    return fromControlPlane(settings, client, url, labels, settings.bindAddress());
+  }
+
+  /** Mesh mode, registering the app at {@code advertiseAddress}, where peers dial its inbound port. */
+  static SidecarRuntime fromControlPlane(SidecarSettings settings, ControlPlaneClient client, String url,
+      Map<String, String> labels, String advertiseAddress) {
+    return fromControlPlane(settings, client, url, labels, advertiseAddress, () -> client.auth().bearerToken());
   }
 
   /**
-   * As {@link #fromControlPlane(SidecarSettings, ControlPlaneClient, String, Map)}, with the join
-   * token for certificate requests read anew at each attempt (a token replaced after a refusal
-   * counts at the next retry).
+   * Mesh mode: watches the control plane for routes and services, and registers the local app (the
+   * sidecar's inbound port, at {@code advertiseAddress}) under a lease while the app answers, once
+   * the sidecar has its certificate. The join token for certificate requests is read anew at each
+   * attempt (a token replaced after a refusal counts at the next retry).
    */
   static SidecarRuntime fromControlPlane(SidecarSettings settings, ControlPlaneClient client, String url,
-      Map<String, String> labels, Supplier<String> joinToken) {
+      Map<String, String> labels, String advertiseAddress, Supplier<String> joinToken) {
     LocalService local = new LocalService(settings.service(), settings.namespace());
     SnapshotRef snapshots = new SnapshotRef(null);
     ControlPlaneConfigSource source = new ControlPlaneConfigSource(client, local, new SnapshotCompiler(), snapshots::set);
@@ -130,7 +136,7 @@ final class SidecarRuntime implements AutoCloseable {
       Map<String, String> registered = new java.util.HashMap<>(labels);
       // Istio's marker of a workload whose sidecar takes mutual TLS: peers' auto-mTLS keys on it.
       registered.put(UpstreamTls.TLS_MODE_LABEL, UpstreamTls.TLS_MODE_ISTIO);
-      Workload workload = new Workload(settings.service(), settings.namespace(), settings.bindAddress(),
+      Workload workload = new Workload(settings.service(), settings.namespace(), advertiseAddress,
           sidecar.inboundPort(), registered, Workload.DEFAULT_TTL);
       InetSocketAddress app = new InetSocketAddress(settings.target().getHost(), port(settings));
       Runnable register = () -> runtime.register(() -> Registration.start(client, workload,
@@ -152,7 +158,7 @@ final class SidecarRuntime implements AutoCloseable {
 
   /** Registers unless closed meanwhile. */
   private synchronized void register(Supplier<Registration> start) {
-    if (!closed && registration.get() == null) {
+    if (!closed && !withdrawn && registration.get() == null) {
       registration.set(start.get());
     }
   }
@@ -173,6 +179,18 @@ final class SidecarRuntime implements AutoCloseable {
   /** Where the configuration comes from, for the start-up banner. */
   String origin() {
     return origin;
+  }
+
+  /**
+   * Withdraws the app's registration at once, so that peers stop routing here while the app is still up and
+   * finishes what it has; the proxy keeps serving. {@link #close()} does the rest.
+   */
+  synchronized void deregister() {
+    withdrawn = true;
+    Registration registered = registration.getAndSet(null);
+    if (registered != null) {
+      registered.close();
+    }
   }
 
   /**

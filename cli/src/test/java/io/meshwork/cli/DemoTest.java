@@ -59,6 +59,58 @@ class DemoTest {
     }
   }
 
+  @Test
+  void theDemosProcessesDieWithItWhenItIsKilledWithSigkill(@TempDir Path dir) throws Exception {
+    List<String> command = new ArrayList<>(MeshProcesses.java());
+    command.addAll(List.of(Main.class.getName(), "demo", "--port", "0", "--work-dir", dir.resolve("demo").toString()));
+    Path out = dir.resolve("demo.out");
+    Process demo = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    try {
+      // The control plane, four 'meshwork run's and their four apps (which only start once their sidecar is up).
+      // On a loaded machine a run may give up on its control plane: then the apps that did start must do.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      List<ProcessHandle> apps = List.of();
+      while (apps.size() < 4 && (apps.isEmpty() || System.nanoTime() < deadline)) {
+        if (!demo.isAlive() || System.nanoTime() > deadline + TimeUnit.SECONDS.toNanos(60)) {
+          throw new AssertionError("no app of the demo started:\n" + Files.readString(out));
+        }
+        Thread.sleep(200);
+        apps = demo.descendants().filter(p -> {
+          // An app's own JVM, not the 'meshwork run' whose command line names it after --.
+          String c = commandLine(p);
+          return (c.contains(".demo.ServiceApp") || c.contains(".demo.FrontendApp")) && !c.contains(" run ");
+        }).toList();
+      }
+      List<ProcessHandle> tree = demo.descendants().toList();
+      assertThat(demo.children().count()).as("the control plane and the 'meshwork run's").isGreaterThan(1);
+      assertThat(tree).containsAll(apps).hasSizeGreaterThan(apps.size() + 1);
+      System.out.printf("SIGKILL to meshwork demo with %d processes below it (%d apps)%n", tree.size(), apps.size());
+
+      demo.destroyForcibly();
+      assertThat(demo.waitFor(10, TimeUnit.SECONDS)).isTrue();
+
+      long gone = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (tree.stream().anyMatch(RunLifecycleTest::running) && System.nanoTime() < gone) {
+        Thread.sleep(100);
+      }
+      assertThat(tree).as("the demo's children and their apps, after SIGKILL to the demo")
+          .noneMatch(RunLifecycleTest::running);
+    } finally {
+      demo.descendants().forEach(ProcessHandle::destroyForcibly);
+      demo.destroyForcibly();
+    }
+  }
+
+  /** The whole command line: ProcessHandle.Info cuts it at 4 KiB, before a long class path ends. */
+  private static String commandLine(ProcessHandle p) {
+    try {
+      return new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline")),
+          java.nio.charset.StandardCharsets.UTF_8).replace('\0', ' ');
+    } catch (java.io.IOException e) {
+      return "";
+    }
+  }
+
   private static int awaitFrontendPort(Process demo, Path out) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (System.nanoTime() < deadline) {

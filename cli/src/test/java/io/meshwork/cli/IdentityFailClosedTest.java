@@ -107,7 +107,7 @@ class IdentityFailClosedTest {
     SidecarRuntime products = track(SidecarRuntime.fromControlPlane(
         new SidecarSettings("product-service", "my-app", URI.create("http://127.0.0.1:" + productsApp.getPort()),
             "127.0.0.1", 0, 0, 0, Map.of(), 1),
-        client(plane, adminToken), plane.url(), Map.of(), joinToken::get));
+        client(plane, adminToken), plane.url(), Map.of(), "127.0.0.1", joinToken::get));
     SidecarRuntime orders = track(SidecarRuntime.fromControlPlane(
         new SidecarSettings("order-service", "my-app", null, "127.0.0.1", 0, 0, 0, Map.of("product-service", 0), 1),
         client(plane, plane.joinToken("order-service", "my-app", Duration.ofHours(1))), plane.url(), Map.of()));

@@ -161,10 +161,10 @@ public final class Sidecar implements AutoCloseable {
       // reply. NIO implements half-closure with plain socket shutdowns, so tunnels run there; both
       // ends of a tunnel still share one event loop.
       socksTransport = IoTransport.create(settings.ioThreads(), false);
-      socks = SocksListener.bind(socksTransport, settings.bindAddress(), settings.socksPort(), snapshots);
+      socks = SocksListener.bind(socksTransport, settings.localAddress(), settings.socksPort(), snapshots);
       socksPort = socks.port();
       log.info("sidecar {}.{}: socks5 listening on {}:{}", settings.service(), settings.namespace(),
-          settings.bindAddress(), socks.port());
+          settings.localAddress(), socks.port());
     }
     adminListener = bind(settings.adminBindAddress(), settings.adminPort(), new AdminInitializer(new AdminControls(
         this::notReady, snapshots::get, this::drain, this::undrain, settings.adminAccess())));
@@ -196,7 +196,9 @@ public final class Sidecar implements AutoCloseable {
   }
 
   private int listen(String name, int port, InboundTls tls, ChannelHandler initializer) {
-    Channel listener = bind(settings.bindAddress(), port, new ChannelInitializer<Channel>() {
+    // Only the inbound port (the one with a TLS policy) faces peers; the outbound ports serve the local app.
+    String address = tls != null ? settings.bindAddress() : settings.localAddress();
+    Channel listener = bind(address, port, new ChannelInitializer<Channel>() {
       @Override
       protected void initChannel(Channel ch) {
         connections.add(ch);
@@ -209,7 +211,7 @@ public final class Sidecar implements AutoCloseable {
     trafficListeners.add(listener);
     int bound = port(listener);
     log.info("sidecar {}.{}: {} listening on {}:{} ({})", settings.service(), settings.namespace(), name,
-        settings.bindAddress(), bound, transport.nativeEpoll() ? "epoll" : "nio");
+        address, bound, transport.nativeEpoll() ? "epoll" : "nio");
     return bound;
   }
 
@@ -292,7 +294,7 @@ public final class Sidecar implements AutoCloseable {
         listen(p.name(), p.port(), p.tls(), p.initializer());
       }
       if (socks != null) {
-        SocksListener again = SocksListener.bind(socksTransport, settings.bindAddress(), socksPort, snapshots);
+        SocksListener again = SocksListener.bind(socksTransport, settings.localAddress(), socksPort, snapshots);
         drainedSocks.add(socks);
         socks = again;
       }

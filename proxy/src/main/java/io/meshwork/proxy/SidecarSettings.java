@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  * @param namespace the service's namespace, "default" when null
  * @param target the local application's base URL ({@code http://127.0.0.1:8080}), or null for
  *     none: then no inbound port is opened
- * @param bindAddress the address the traffic ports bind, 127.0.0.1 when null
+ * @param bindAddress the address the inbound port binds (where peer sidecars reach it), 127.0.0.1 when null; the
+ *     other ports stay on loopback, see {@link #localAddress()}
  * @param inboundPort the port taking traffic for the local application
  * @param httpPort the outbound HTTP proxy port
  * @param adminPort the admin port
@@ -118,6 +119,32 @@ public record SidecarSettings(
   /** A sidecar for {@code service} on free loopback ports, with no local application. */
   public static SidecarSettings defaults(String service) {
     return new SidecarSettings(service, null, null, null, 0, 0, 0, Map.of(), 0);
+  }
+
+  /**
+   * The address of the outbound ports (HTTP proxy, SOCKS5, upstream ports) and the admin port. They serve the local
+   * app and its operator only, so they stay on loopback whatever {@link #bindAddress()} the inbound port takes for
+   * peers on other machines: the bind address itself when that is a loopback address, else 127.0.0.1.
+   */
+  public String localAddress() {
+    return isLoopback(bindAddress) ? bindAddress : LOOPBACK;
+  }
+
+  private static final String LOOPBACK = "127.0.0.1";
+
+  /** Whether {@code address} is a loopback literal or {@code localhost}; other host names are not looked up. */
+  private static boolean isLoopback(String address) {
+    if (address.equalsIgnoreCase("localhost")) {
+      return true;
+    }
+    if (!address.matches("[0-9.]+|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")) {
+      return false;
+    }
+    try {
+      return java.net.InetAddress.getByName(address).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
   }
 
   public SidecarSettings withTarget(URI newTarget) {

@@ -30,4 +30,18 @@ class SidecarSettingsTest {
     assertThatThrownBy(() -> SidecarSettings.defaults("orders").withIoThreads(-2))
         .hasMessage("ioThreads: -2 (expected: >= 0)");
   }
+
+  @Test
+  void theOutboundAndAdminPortsStayOnLoopbackWhateverTheInboundBinds() {
+    assertThat(SidecarSettings.defaults("orders").localAddress()).isEqualTo("127.0.0.1");
+    for (String peerFacing : new String[] {"0.0.0.0", "10.213.0.2", "::", "fd00::2", "orders.example"}) {
+      SidecarSettings s = new SidecarSettings("orders", null, null, peerFacing, 0, 0, 0, null, 0);
+      assertThat(s.bindAddress()).isEqualTo(peerFacing);
+      assertThat(s.localAddress()).as(peerFacing).isEqualTo("127.0.0.1");
+    }
+    for (String loopback : new String[] {"127.0.0.2", "::1", "localhost"}) {
+      assertThat(new SidecarSettings("orders", null, null, loopback, 0, 0, 0, null, 0).localAddress())
+          .isEqualTo(loopback);
+    }
+  }
 }
