@@ -106,6 +106,11 @@ final class RunCommand implements Callable<Integer> {
       description = "How long the app has to exit after SIGTERM before it is killed (default: ${DEFAULT-VALUE}).")
   String shutdownGrace;
 
+  @Option(names = "--ready-timeout", defaultValue = "60s", paramLabel = "DURATION",
+      description = "How long to wait for the sidecar to be ready (its certificate issued) before giving up without"
+          + " starting the app (default: ${DEFAULT-VALUE}).")
+  String readyTimeout;
+
   @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "The app's command line, after --.")
   List<String> command = new ArrayList<>();
 
@@ -119,6 +124,8 @@ final class RunCommand implements Callable<Integer> {
     }
     Duration grace = DurationFormat.parse(shutdownGrace).orElseThrow(() -> new UserError(
         "--shutdown-grace: " + shutdownGrace + " (expected: " + DurationFormat.EXPECTED + ")", ExitCode.USAGE));
+    Duration readyWait = DurationFormat.parse(readyTimeout).orElseThrow(() -> new UserError(
+        "--ready-timeout: " + readyTimeout + " (expected: " + DurationFormat.EXPECTED + ")", ExitCode.USAGE));
     checkProgram(command.get(0));
     // Standalone mode registers nothing; the inbound port then stays on loopback unless told otherwise.
     AdvertiseAddress advertise = config == null ? AdvertiseAddress.resolve(advertiseAddress, controlPlane.url())
@@ -138,6 +145,7 @@ final class RunCommand implements Callable<Integer> {
         : SidecarRuntime.fromControlPlane(settings, identity.client(controlPlane.url(), service, namespace, err),
             controlPlane.url().toString(), labels, advertise.text());
     Sidecar sidecar = runtime.sidecar();
+    awaitReady(runtime, readyWait, err);
     String local = settings.localAddress();
     err.printf("meshwork run: sidecar for %s ready (http %s:%d, socks5 %s:%d, inbound %s:%d%s, admin %s:%d);"
         + " starting %s%n", service, local, sidecar.httpPort(), local, sidecar.socksPort(), inbound,
@@ -176,6 +184,29 @@ final class RunCommand implements Callable<Integer> {
     err.printf("meshwork run: %s exited with %d%n", service, exit);
     err.flush();
     return exit;
+  }
+
+  /**
+   * The app starts once its sidecar is ready, as Istio's holdApplicationUntilProxyStarts: an app whose
+   * first calls meet a sidecar without a certificate would see them refused (fail closed).
+   */
+  private void awaitReady(SidecarRuntime runtime, Duration timeout, PrintWriter err) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String told = null;
+    java.util.Optional<String> notReady;
+    while ((notReady = runtime.sidecar().notReady()).isPresent()) {
+      if (System.nanoTime() >= deadline) {
+        runtime.close();
+        throw new UserError("sidecar for " + service + " not ready after " + DurationFormat.format(timeout) + ": "
+            + notReady.get() + "; the app was not started");
+      }
+      if (!notReady.get().equals(told)) {
+        told = notReady.get();
+        err.println("meshwork run: waiting for the sidecar: " + told);
+        err.flush();
+      }
+      Thread.sleep(100);
+    }
   }
 
   private ProcessBuilder appProcess(Sidecar sidecar, ParentDeath tie) {
