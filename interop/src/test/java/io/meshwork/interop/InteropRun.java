@@ -35,7 +35,8 @@ final class InteropRun {
     List<String> args = new ArrayList<>();
     for (String name : InteropCases.ALL) {
       if (!InteropCases.SKIPPED.containsKey(name)) {
-        long seconds = KnownFailures.listed(topology, transport, name) ? KNOWN_FAILURE_SECONDS : PASSING_CASE_SECONDS;
+        long seconds = KnownFailures.listed(topology, transport, name) || KnownFailures.unstable(topology, transport,
+            name) ? KNOWN_FAILURE_SECONDS : PASSING_CASE_SECONDS;
         args.add(name + "=" + seconds);
       }
     }

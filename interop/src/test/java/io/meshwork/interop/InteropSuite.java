@@ -26,8 +26,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * client transport. The topology's processes start once per class; each transport's client runs every case in
  * order in one process ({@link CaseRunner}) while the tests read their outcomes.
  *
- * <p>A case in {@link InteropCases#SKIPPED} is skipped with its reason; a case in {@link KnownFailures} must still
- * fail; every other case must pass.
+ * <p>A case in {@link InteropCases#SKIPPED} is skipped with its reason; a case in {@link KnownFailures#ISSUE_7} must
+ * still fail; one in {@link KnownFailures#UNSTABLE} is reported, a failure as skipped; every other case must pass.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class InteropSuite {
@@ -108,7 +108,10 @@ abstract class InteropSuite {
     CaseRunner.Outcome outcome = run.await(name);
     matrix.put(transport + " " + name, (outcome.passed() ? "PASS" : "FAIL") + " " + outcome.millis() + "ms"
         + (outcome.passed() ? "" : " " + outcome.reason()));
-    if (KnownFailures.listed(topology(), transport, name)) {
+    if (KnownFailures.unstable(topology(), transport, name)) {
+      assumeTrue(outcome.passed(), () -> name + " over " + run.describe() + " is known unstable (issue 7) and failed"
+          + " this run: " + outcome.reason());
+    } else if (KnownFailures.listed(topology(), transport, name)) {
       assertThat(outcome.passed())
           .as("%s over %s is listed in KnownFailures (issue 7) but passes now: remove it from the list", name,
               run.describe())

@@ -62,6 +62,10 @@ class NghttpDownloadTest {
     }
   }
 
+  /** A file small enough to pass any window: the readiness probe. */
+  private static final String READY = "ready.txt";
+  /** A transfer whose byte count has not grown for this long is stalled (issue 7's stalls never resume). */
+  private static final long STALL_SECONDS = 5;
   private static final Path REPO = Path.of(System.getProperty("meshwork.repo.dir", ".."));
 
   private Processes processes;
@@ -85,6 +89,7 @@ class NghttpDownloadTest {
       Files.write(docroot.resolve(body.file), bytes);
       digests.put(body, HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
     }
+    Files.writeString(docroot.resolve(READY), "ready\n");
     try (RandomAccessFile sparse = new RandomAccessFile(docroot.resolve(Body.GIB_1.file).toFile(), "rw")) {
       sparse.setLength(Body.GIB_1.size);
     }
@@ -96,15 +101,16 @@ class NghttpDownloadTest {
 
     Path config = Files.createDirectories(dir.resolve("mesh"));
     Files.writeString(config.resolve("files.yaml"), Topologies.serviceEntry("files", backend, "HTTP2"));
-    Processes.Proc sidecar = processes.meshwork("sidecar", "sidecar", "--service", "downloader", "--config",
-        config.toString(), "--upstream", "files=0", "--io-threads", "1");
-    int upstream = processes.awaitPort(sidecar, "upstream +127\\.0\\.0\\.1:(\\d+) -> files", InteropSuite.STARTUP);
+    int upstream = processes.meshworkPort("sidecar", "upstream +127\\.0\\.0\\.1:(\\d+) -> files", InteropSuite.STARTUP,
+        "sidecar", "--service", "downloader", "--config", config.toString(), "--upstream", "files=0", "--io-threads", "1");
     ports.put(Topology.ONE_SIDECAR, upstream);
 
     Topologies.Mesh mesh = Topologies.Mesh.start(processes, "files", backend);
-    processes.await("a download through both sidecars", InteropSuite.STARTUP,
-        () -> download(Topology.MTLS_MESH, mesh.upstreamPort(), Body.KIB_300, Window.DEFAULT, 10)
-            .complete(Body.KIB_300, null));
+    processes.await("a small download through both sidecars", InteropSuite.STARTUP,
+        () -> {
+          Download d = download(Topology.MTLS_MESH, mesh.upstreamPort(), READY, Window.DEFAULT, 10);
+          return d.exited() && d.exitCode() == 0 && d.bytes() == 6;
+        });
     ports.put(Topology.MTLS_MESH, mesh.upstreamPort());
   }
 
@@ -138,13 +144,13 @@ class NghttpDownloadTest {
   void nghttpDownload(Topology topology, Body body, Window window) throws Exception {
     String key = topology + " nghttp " + body + " " + window;
     assumeTrue(toolsMissing == null, () -> toolsMissing);
-    String skip = KnownFailures.SLOW_DOWNLOADS.get(key);
-    assumeTrue(skip == null, () -> key + ": " + skip);
     boolean listed = KnownFailures.DOWNLOADS.contains(key);
-    Download d = download(topology, ports.get(topology), body, window, listed ? KnownFailures.STALL_SECONDS : body.seconds);
+    Download d = download(topology, ports.get(topology), body.file, window, body.seconds);
     boolean ok = d.complete(body, digests.get(body));
     matrix.put(key, (ok ? "PASS " : "FAIL ") + d.describe());
-    if (listed) {
+    if (KnownFailures.UNSTABLE_DOWNLOADS.contains(key)) {
+      assumeTrue(ok, () -> key + " is known unstable (issue 7) and failed this run: " + d.describe());
+    } else if (listed) {
       assertThat(ok).as("%s is listed in KnownFailures.DOWNLOADS (issue 7) but passes now: remove it", key).isFalse();
     } else {
       assertThat(ok).as("%s: %s%s", key, d.describe(), processes.logs()).isTrue();
@@ -160,13 +166,15 @@ class NghttpDownloadTest {
     List<String> command = new ArrayList<>(List.of(tool("h2load"), "-n", "1", "-c", "1", "-w", "16", "-W", "16"));
     command.addAll(meshFlags(topology));
     command.add("http://127.0.0.1:" + ports.get(topology) + "/" + Body.MIB_10.file);
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    long seconds = listed ? KnownFailures.STALL_SECONDS : 60;
+    Path output = Files.createTempFile("h2load", ".out");
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+    long seconds = listed ? KnownFailures.H2LOAD_STALL_SECONDS : 60;
     boolean exited = p.waitFor(seconds, TimeUnit.SECONDS);
     if (!exited) {
       p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
-    String out = new String(p.getInputStream().readAllBytes());
+    String out = Files.readString(output);
+    Files.delete(output);
     boolean ok = exited && p.exitValue() == 0 && out.contains("1 succeeded");
     String summary = exited ? out.lines().filter(l -> l.startsWith("requests:") || l.startsWith("traffic:"))
         .reduce((a, b) -> a + "; " + b).orElse(out.strip()) : "no result within " + seconds + " s (stalled)";
@@ -183,24 +191,26 @@ class NghttpDownloadTest {
   }
 
   /** What one nghttp run received. */
-  record Download(boolean exited, int exitCode, long bytes, String sha256, long millis, String stderr) {
+  record Download(boolean exited, boolean stalled, int exitCode, long bytes, String sha256, long millis,
+      String stderr) {
     boolean complete(Body body, String expectedSha256) {
       return exited && exitCode == 0 && bytes == body.size && (expectedSha256 == null || expectedSha256.equals(sha256));
     }
 
     String describe() {
-      return (exited ? "exit " + exitCode : "stalled, killed") + ", " + bytes + " bytes in " + millis + " ms"
+      return (exited ? "exit " + exitCode : stalled ? "stalled (no byte for " + STALL_SECONDS + " s), killed"
+          : "too slow, killed") + ", " + bytes + " bytes in " + millis + " ms"
           + (stderr.isBlank() ? "" : ", stderr: " + stderr.strip().lines().limit(3).reduce((a, b) -> a + " | " + b)
           .orElse(""));
     }
   }
 
   /** {@code nghttp URL}: the body goes to standard output, where it is counted and hashed, never stored. */
-  static Download download(Topology topology, int port, Body body, Window window, long seconds) {
+  static Download download(Topology topology, int port, String file, Window window, long seconds) {
     List<String> command = new ArrayList<>(List.of(tool("nghttp"), "-t", seconds + "s"));
     command.addAll(window.flags);
     command.addAll(meshFlags(topology));
-    command.add("http://127.0.0.1:" + port + "/" + body.file);
+    command.add("http://127.0.0.1:" + port + "/" + file);
     long start = System.nanoTime();
     try {
       Path err = Files.createTempFile("nghttp", ".err");
@@ -218,14 +228,28 @@ class NghttpDownloadTest {
           // The process was killed: what was counted is the answer.
         }
       });
-      boolean exited = p.waitFor(seconds + 10, TimeUnit.SECONDS);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds + 10);
+      long lastCount = -1;
+      long lastProgress = System.nanoTime();
+      boolean stalled = false;
+      while (!p.waitFor(250, TimeUnit.MILLISECONDS) && System.nanoTime() < deadline) {
+        long now = System.nanoTime();
+        if (count[0] != lastCount) {
+          lastCount = count[0];
+          lastProgress = now;
+        } else if (now - lastProgress > TimeUnit.SECONDS.toNanos(STALL_SECONDS)) {
+          stalled = true;
+          break;
+        }
+      }
+      boolean exited = !p.isAlive();
       if (!exited) {
         p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       }
       reader.join(TimeUnit.SECONDS.toMillis(10));
       String stderr = Files.readString(err);
       Files.delete(err);
-      return new Download(exited, exited ? p.exitValue() : -1, count[0], HexFormat.of().formatHex(sha.digest()),
+      return new Download(exited, stalled, exited ? p.exitValue() : -1, count[0], HexFormat.of().formatHex(sha.digest()),
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), stderr);
     } catch (IOException | InterruptedException | java.security.NoSuchAlgorithmException e) {
       throw new AssertionError(e);

@@ -17,8 +17,7 @@ class OneSidecarInteropTest extends InteropSuite {
   int startPath(Processes processes, int serverPort) throws Exception {
     Path config = Files.createDirectories(processes.dir().resolve("mesh"));
     Files.writeString(config.resolve("grpc-test.yaml"), Topologies.serviceEntry(serverPort));
-    Processes.Proc sidecar = processes.meshwork("sidecar", "sidecar", "--service", "interop-client", "--config",
-        config.toString(), "--upstream", "grpc-test=0", "--io-threads", "1");
-    return processes.awaitPort(sidecar, "upstream +127\\.0\\.0\\.1:(\\d+) -> grpc-test", STARTUP);
+    return processes.meshworkPort("sidecar", "upstream +127\\.0\\.0\\.1:(\\d+) -> grpc-test", STARTUP, "sidecar",
+        "--service", "interop-client", "--config", config.toString(), "--upstream", "grpc-test=0", "--io-threads", "1");
   }
 }

@@ -125,8 +125,9 @@ final class Processes implements AutoCloseable {
   }
 
   /**
-   * The port a process printed once it listens, from the first match of {@code pattern}'s group 1 in its log.
-   * Ports are left to the processes to choose (0) and read back, so no other process can take one in between.
+   * The port a process printed once it listens, from the first match of {@code pattern}'s group 1 in its log, or -1
+   * when it exits first. Ports are left to the processes to choose (0) and read back, so no other process can take
+   * one in between.
    */
   int awaitPort(Proc p, String pattern, Duration timeout) throws InterruptedException {
     java.util.regex.Pattern regex = java.util.regex.Pattern.compile(pattern);
@@ -137,9 +138,28 @@ final class Processes implements AutoCloseable {
         port[0] = Integer.parseInt(m.group(1));
         return true;
       }
-      return false;
+      return !p.process().isAlive();
     });
     return port[0];
+  }
+
+  /**
+   * Starts {@code meshwork ARGS...} and returns the port it prints, starting it again (up to 5 times) when it
+   * exits first: on a loaded machine a sidecar's first call to a control plane that has just started can time out,
+   * and a sidecar that cannot reach its control plane at start exits, as it should.
+   */
+  int meshworkPort(String name, String pattern, Duration timeout, String... args) throws InterruptedException {
+    for (int attempt = 1; ; attempt++) {
+      Proc p = meshwork(attempt == 1 ? name : name + "-" + attempt, args);
+      int port = awaitPort(p, pattern, timeout);
+      if (port > 0) {
+        return port;
+      }
+      if (attempt == 5) {
+        throw new AssertionError(p.name() + " exited before printing " + pattern + logs());
+      }
+      Thread.sleep(1000);
+    }
   }
 
   String logs() {

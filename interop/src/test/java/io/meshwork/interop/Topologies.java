@@ -47,13 +47,16 @@ final class Topologies {
    * A control plane, the backend's sidecar in front of {@code backendPort} (its inbound port requiring mutual TLS)
    * and a client sidecar whose upstream port leads to {@code service}.
    */
-  record Mesh(String url, Path dataDir, int inboundPort, int upstreamPort, Processes.Proc serverSidecar) {
+  record Mesh(String url, Path dataDir, int inboundPort, int upstreamPort) {
     static Mesh start(Processes processes, String service, int backendPort) throws Exception {
       Path data = processes.dir().resolve("control-plane");
       Processes.Proc plane = processes.meshwork("control-plane", "control-plane", "--data-dir", data.toString(),
           "--listen", "127.0.0.1:0");
       int controlPort = processes.awaitPort(plane, "control plane listening on https://127\\.0\\.0\\.1:(\\d+)",
           InteropSuite.STARTUP);
+      if (controlPort < 0) {
+        throw new AssertionError("the control plane exited before listening" + processes.logs());
+      }
       String url = "https://127.0.0.1:" + controlPort;
       Path strict = processes.dir().resolve("strict.yaml");
       Files.writeString(strict, STRICT);
@@ -62,16 +65,13 @@ final class Topologies {
       if (!apply.process().waitFor(90, TimeUnit.SECONDS) || apply.process().exitValue() != 0) {
         throw new AssertionError("meshwork apply of the PeerAuthentication failed" + processes.logs());
       }
-      Processes.Proc server = processes.meshwork("sidecar-" + service, "sidecar", "--service", service,
-          "--namespace", NAMESPACE, "--control-plane", url, "--data-dir", data.toString(),
-          "--target", "http://127.0.0.1:" + backendPort, "--io-threads", "1");
-      Processes.Proc client = processes.meshwork("sidecar-client", "sidecar", "--service", "interop-client",
-          "--namespace", NAMESPACE, "--control-plane", url, "--data-dir", data.toString(),
-          "--upstream", service + "=0", "--io-threads", "1");
-      int inbound = processes.awaitPort(server, "inbound +127\\.0\\.0\\.1:(\\d+) ->", InteropSuite.STARTUP);
-      int upstream = processes.awaitPort(client, "upstream +127\\.0\\.0\\.1:(\\d+) -> " + service,
-          InteropSuite.STARTUP);
-      return new Mesh(url, data, inbound, upstream, server);
+      int inbound = processes.meshworkPort("sidecar-" + service, "inbound +127\\.0\\.0\\.1:(\\d+) ->",
+          InteropSuite.STARTUP, "sidecar", "--service", service, "--namespace", NAMESPACE, "--control-plane", url,
+          "--data-dir", data.toString(), "--target", "http://127.0.0.1:" + backendPort, "--io-threads", "1");
+      int upstream = processes.meshworkPort("sidecar-client", "upstream +127\\.0\\.0\\.1:(\\d+) -> " + service,
+          InteropSuite.STARTUP, "sidecar", "--service", "interop-client", "--namespace", NAMESPACE,
+          "--control-plane", url, "--data-dir", data.toString(), "--upstream", service + "=0", "--io-threads", "1");
+      return new Mesh(url, data, inbound, upstream);
     }
   }
 
