@@ -60,10 +60,18 @@ final class Topologies {
       String url = "https://127.0.0.1:" + controlPort;
       Path strict = processes.dir().resolve("strict.yaml");
       Files.writeString(strict, STRICT);
-      Processes.Proc apply = processes.meshwork("apply", "apply", "-f", strict.toString(), "--control-plane", url,
-          "--data-dir", data.toString());
-      if (!apply.process().waitFor(90, TimeUnit.SECONDS) || apply.process().exitValue() != 0) {
-        throw new AssertionError("meshwork apply of the PeerAuthentication failed" + processes.logs());
+      // Tried again when it fails: on a loaded machine the first calls to a control plane that has just started
+      // can time out.
+      for (int attempt = 1; ; attempt++) {
+        Processes.Proc apply = processes.meshwork("apply-" + attempt, "apply", "-f", strict.toString(),
+            "--control-plane", url, "--data-dir", data.toString());
+        if (apply.process().waitFor(90, TimeUnit.SECONDS) && apply.process().exitValue() == 0) {
+          break;
+        }
+        if (attempt == 5) {
+          throw new AssertionError("meshwork apply of the PeerAuthentication failed" + processes.logs());
+        }
+        Thread.sleep(1000);
       }
       int inbound = processes.meshworkPort("sidecar-" + service, "inbound +127\\.0\\.0\\.1:(\\d+) ->",
           InteropSuite.STARTUP, "sidecar", "--service", service, "--namespace", NAMESPACE, "--control-plane", url,
