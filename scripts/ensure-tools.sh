@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the third-party HTTP/2 tools that the interop module's tests run (docs/conformance.md):
+# nghttp and h2load (Debian's nghttp2-client) and nghttpd (nghttp2-server). Called by .ci/run before the build
+# and by the tests themselves. Installs only as root with apt-get; otherwise it says what is missing, and the
+# tests that need a missing tool are skipped with that reason. Exits 0 either way; prints one line per outcome.
+set -u
+missing=()
+for tool in nghttp h2load nghttpd; do
+  command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || missing+=("$tool")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "ensure-tools: nghttp, h2load and nghttpd are installed"
+  exit 0
+fi
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+  echo "ensure-tools: missing ${missing[*]}; install nghttp2-client and nghttp2-server (needs root and apt-get)"
+  exit 0
+fi
+export DEBIAN_FRONTEND=noninteractive
+# A lock held by another apt run is waited for rather than failed on.
+apt_get() { apt-get -o DPkg::Lock::Timeout=120 "$@"; }
+if ! apt_get install -y --no-install-recommends nghttp2-client nghttp2-server >/tmp/ensure-tools.$$.log 2>&1; then
+  apt_get update >>/tmp/ensure-tools.$$.log 2>&1
+  if ! apt_get install -y --no-install-recommends nghttp2-client nghttp2-server >>/tmp/ensure-tools.$$.log 2>&1; then
+    echo "ensure-tools: apt-get could not install nghttp2-client nghttp2-server: $(tail -n 1 /tmp/ensure-tools.$$.log)"
+    rm -f /tmp/ensure-tools.$$.log
+    exit 0
+  fi
+fi
+rm -f /tmp/ensure-tools.$$.log
+echo "ensure-tools: installed nghttp2-client and nghttp2-server"
