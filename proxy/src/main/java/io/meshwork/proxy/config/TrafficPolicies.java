@@ -100,8 +100,12 @@ final class TrafficPolicies {
   }
 
   /**
-   * HTTP/2 to the endpoints when the port says so (protocol HTTP2/GRPC or a name prefixed http2/grpc)
-   * or when h2UpgradePolicy is UPGRADE; HTTP/1.1 when it is DO_NOT_UPGRADE; else what the caller spoke.
+   * The protocol towards the endpoints, by Istio's protocol selection: HTTP/2 when the port says so
+   * (protocol HTTP2/GRPC, or a name prefixed http2/grpc); for a port declared HTTP (protocol HTTP,
+   * or a name {@code http} / {@code http-*}) HTTP/1.1, unless {@code useClientProtocol} asks for what
+   * the caller spoke or {@code h2UpgradePolicy: UPGRADE} for HTTP/2; for a port of no declared
+   * protocol what the caller spoke, as Istio does for detected protocols. Between sidecars the hop
+   * is HTTP/2 whatever this says (UpstreamPools).
    */
   static UpstreamProtocol protocol(ServicePort port, TrafficPolicy tp) {
     String protocol = port.protocol() == null ? "" : port.protocol().toUpperCase(Locale.ROOT);
@@ -110,14 +114,22 @@ final class TrafficPolicies {
       return UpstreamProtocol.HTTP2;
     }
     HTTPSettings http = tp == null || tp.connectionPool() == null ? null : tp.connectionPool().http();
-    if (http != null && !Boolean.TRUE.equals(http.useClientProtocol()) && http.h2UpgradePolicy() != null) {
-      return switch (http.h2UpgradePolicy()) {
-        case UPGRADE -> UpstreamProtocol.HTTP2;
-        case DO_NOT_UPGRADE -> UpstreamProtocol.HTTP1;
-        case DEFAULT -> UpstreamProtocol.USE_DOWNSTREAM;
-      };
+    if (http != null && Boolean.TRUE.equals(http.useClientProtocol())) {
+      return UpstreamProtocol.USE_DOWNSTREAM;
     }
-    return UpstreamProtocol.USE_DOWNSTREAM;
+    if (http != null && http.h2UpgradePolicy() != null) {
+      switch (http.h2UpgradePolicy()) {
+        case UPGRADE -> {
+          return UpstreamProtocol.HTTP2;
+        }
+        case DO_NOT_UPGRADE -> {
+          return UpstreamProtocol.HTTP1;
+        }
+        case DEFAULT -> { }
+      }
+    }
+    boolean declaredHttp = protocol.equals("HTTP") || name.equals("http") || name.startsWith("http-");
+    return declaredHttp ? UpstreamProtocol.HTTP1 : UpstreamProtocol.USE_DOWNSTREAM;
   }
 
   static ConnectionPoolSettings pool(TrafficPolicy tp) {

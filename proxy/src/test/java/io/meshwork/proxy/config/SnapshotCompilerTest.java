@@ -107,7 +107,41 @@ class SnapshotCompilerTest {
     Cluster c = cluster(s, "catalog.example.com", "/");
     assertThat(c.endpoints()).extracting(Endpoint::authority).containsExactly("10.2.0.1:8080", "10.2.0.2:9999");
     assertThat(c.endpoints()).extracting(Endpoint::weight).containsExactly(1, 3);
-    assertThat(c.protocol()).isEqualTo(UpstreamProtocol.USE_DOWNSTREAM);
+    // Istio's protocol selection: a port declared HTTP is HTTP/1.1 to its endpoints, whatever the caller spoke.
+    assertThat(c.protocol()).isEqualTo(UpstreamProtocol.HTTP1);
+  }
+
+  @Test
+  void upstreamProtocolFollowsIstiosProtocolSelection() {
+    String entry = """
+        apiVersion: networking.istio.io/v1
+        kind: ServiceEntry
+        metadata: {name: api, namespace: shop}
+        spec:
+          hosts: [api.example.com]
+          resolution: STATIC
+          ports:
+          - {number: 80, name: %s}
+          endpoints:
+          - address: 10.2.0.1
+        ---
+        """;
+    assertThat(cluster(compile(entry.formatted("http-web")), "api.example.com", "/").protocol())
+        .isEqualTo(UpstreamProtocol.HTTP1);
+    assertThat(cluster(compile(entry.formatted("web")), "api.example.com", "/").protocol())
+        .as("no declared protocol: the caller's").isEqualTo(UpstreamProtocol.USE_DOWNSTREAM);
+    String clientProtocol = """
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: {name: api, namespace: shop}
+        spec:
+          host: api.example.com
+          trafficPolicy:
+            connectionPool:
+              http: {useClientProtocol: true}
+        """;
+    assertThat(cluster(compile(entry.formatted("http") + clientProtocol), "api.example.com", "/").protocol())
+        .isEqualTo(UpstreamProtocol.USE_DOWNSTREAM);
   }
 
   @Test
