@@ -9,6 +9,7 @@ import io.meshwork.proxy.Sidecar;
 import io.meshwork.proxy.SidecarSettings;
 import io.meshwork.proxy.cluster.UpstreamProtocol;
 import io.meshwork.proxy.fixtures.H2Client;
+import io.meshwork.proxy.fixtures.SocketApp;
 import io.meshwork.proxy.fixtures.TestBackend;
 import io.meshwork.proxy.route.Route;
 import io.netty.buffer.ByteBuf;
@@ -38,9 +39,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -298,46 +297,22 @@ class Http2FramingTest {
     }
   }
 
-  /** An HTTP/1.1 application on a plain socket that records each request's exact bytes up to the end of its head. */
+  /** An HTTP/1.1 application that records each request's exact bytes up to the end of its head. */
   static final class RawHttp1App implements AutoCloseable {
     final LinkedBlockingQueue<String> requests = new LinkedBlockingQueue<>();
-    private final ServerSocket server;
+    private final SocketApp app = new SocketApp(this::serve);
 
-    RawHttp1App() throws Exception {
-      server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-      Thread.ofVirtual().start(() -> {
-        while (!server.isClosed()) {
-          try {
-            Socket s = server.accept();
-            Thread.ofVirtual().start(() -> serve(s));
-          } catch (java.io.IOException e) {
-            return;
-          }
-        }
-      });
-    }
+    RawHttp1App() throws Exception {}
 
     InetSocketAddress address() {
-      return new InetSocketAddress("127.0.0.1", server.getLocalPort());
+      return app.address();
     }
 
     private void serve(Socket s) {
-      try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
-        while (true) {
-          ByteArrayOutputStream head = new ByteArrayOutputStream();
-          int b;
-          while ((b = in.read()) >= 0) {
-            head.write(b);
-            byte[] h = head.toByteArray();
-            int n = h.length;
-            if (n >= 4 && h[n - 4] == '\r' && h[n - 3] == '\n' && h[n - 2] == '\r' && h[n - 1] == '\n') {
-              break;
-            }
-          }
-          if (b < 0) {
-            return;
-          }
-          requests.add(head.toString(StandardCharsets.ISO_8859_1));
+      try (InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
+        String head;
+        while ((head = SocketApp.readHead(in)) != null) {
+          requests.add(head);
           out.write("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok".getBytes(StandardCharsets.ISO_8859_1));
           out.flush();
         }
@@ -348,7 +323,7 @@ class Http2FramingTest {
 
     @Override
     public void close() throws Exception {
-      server.close();
+      app.close();
     }
   }
 }

@@ -9,12 +9,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.meshwork.proxy.Sidecar;
 import io.meshwork.proxy.config.LocalService;
 import io.meshwork.proxy.config.SnapshotRef;
+import io.meshwork.proxy.fixtures.SocketApp;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -108,7 +107,7 @@ class MeshHopFramingTest {
 
   /** Reads one response: its head, then Content-Length body bytes unless it answers a HEAD. */
   private static String readResponse(InputStream in, boolean headRequest) throws Exception {
-    String head = RecordingApp.readHead(in);
+    String head = SocketApp.readHead(in);
     assertThat(head).as("a response head").isNotNull();
     long length = headRequest ? 0 : RecordingApp.contentLength(head.toLowerCase(Locale.ROOT));
     return head + new String(in.readNBytes((int) length), StandardCharsets.ISO_8859_1);
@@ -123,30 +122,18 @@ class MeshHopFramingTest {
 
     final LinkedBlockingQueue<Request> requests = new LinkedBlockingQueue<>();
     final AtomicInteger posts = new AtomicInteger();
-    private final ServerSocket server;
+    private final SocketApp app = new SocketApp(this::serve);
 
-    RecordingApp() throws Exception {
-      server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-      Thread.ofVirtual().start(() -> {
-        while (!server.isClosed()) {
-          try {
-            Socket s = server.accept();
-            Thread.ofVirtual().start(() -> serve(s));
-          } catch (java.io.IOException e) {
-            return;
-          }
-        }
-      });
-    }
+    RecordingApp() throws Exception {}
 
     InetSocketAddress address() {
-      return new InetSocketAddress("127.0.0.1", server.getLocalPort());
+      return app.address();
     }
 
     private void serve(Socket s) {
-      try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
+      try (InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
         while (true) {
-          String head = readHead(in);
+          String head = SocketApp.readHead(in);
           if (head == null) {
             return;
           }
@@ -205,23 +192,9 @@ class MeshHopFramingTest {
       return Long.parseLong(lowerHead.substring(i + 15, lowerHead.indexOf('\r', i)).trim());
     }
 
-    static String readHead(InputStream in) throws java.io.IOException {
-      ByteArrayOutputStream head = new ByteArrayOutputStream();
-      int b;
-      while ((b = in.read()) >= 0) {
-        head.write(b);
-        int n = head.size();
-        byte[] h = head.toByteArray();
-        if (n >= 4 && h[n - 4] == '\r' && h[n - 3] == '\n' && h[n - 2] == '\r' && h[n - 1] == '\n') {
-          return head.toString(StandardCharsets.ISO_8859_1);
-        }
-      }
-      return null;
-    }
-
     @Override
     public void close() throws Exception {
-      server.close();
+      app.close();
     }
   }
 }
