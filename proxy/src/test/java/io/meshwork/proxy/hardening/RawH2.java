@@ -23,15 +23,28 @@ import java.util.List;
 final class RawH2 implements AutoCloseable {
   static final int DATA = 0x0;
   static final int HEADERS = 0x1;
+  static final int PRIORITY = 0x2;
   static final int RST_STREAM = 0x3;
   static final int SETTINGS = 0x4;
+  static final int PUSH_PROMISE = 0x5;
   static final int PING = 0x6;
   static final int GOAWAY = 0x7;
+  static final int WINDOW_UPDATE = 0x8;
   static final int CONTINUATION = 0x9;
   static final int END_STREAM = 0x1;
+  static final int ACK = 0x1;
   static final int END_HEADERS = 0x4;
+  static final int PADDED = 0x8;
+  static final int PRIORITY_FLAG = 0x20;
+  // Error codes, RFC 9113 §7.
+  static final int NO_ERROR = 0x0;
   static final int PROTOCOL_ERROR = 0x1;
+  static final int FLOW_CONTROL_ERROR = 0x3;
+  static final int STREAM_CLOSED = 0x5;
+  static final int FRAME_SIZE_ERROR = 0x6;
+  static final int REFUSED_STREAM = 0x7;
   static final int CANCEL = 0x8;
+  static final int COMPRESSION_ERROR = 0x9;
 
   /** One frame as received. */
   record Frame(int type, int flags, int stream, byte[] payload) {
@@ -95,6 +108,34 @@ final class RawH2 implements AutoCloseable {
     pending.write(stream);
     pending.writeBytes(payload);
     return this;
+  }
+
+  /** A payload of 32-bit words, big-endian (RST_STREAM, WINDOW_UPDATE, GOAWAY bodies). */
+  static byte[] ints(int... values) {
+    byte[] b = new byte[values.length * 4];
+    for (int i = 0; i < values.length; i++) {
+      b[4 * i] = (byte) (values[i] >>> 24);
+      b[4 * i + 1] = (byte) (values[i] >>> 16);
+      b[4 * i + 2] = (byte) (values[i] >>> 8);
+      b[4 * i + 3] = (byte) values[i];
+    }
+    return b;
+  }
+
+  /** A SETTINGS payload (RFC 9113 §6.5.1): pairs of a 16-bit identifier and a 32-bit value. */
+  static byte[] settings(long... idValuePairs) {
+    byte[] b = new byte[idValuePairs.length / 2 * 6];
+    for (int i = 0; i < idValuePairs.length / 2; i++) {
+      int id = (int) idValuePairs[2 * i];
+      long value = idValuePairs[2 * i + 1];
+      b[6 * i] = (byte) (id >>> 8);
+      b[6 * i + 1] = (byte) id;
+      b[6 * i + 2] = (byte) (value >>> 24);
+      b[6 * i + 3] = (byte) (value >>> 16);
+      b[6 * i + 4] = (byte) (value >>> 8);
+      b[6 * i + 5] = (byte) value;
+    }
+    return b;
   }
 
   RawH2 rst(int stream, int code) {
