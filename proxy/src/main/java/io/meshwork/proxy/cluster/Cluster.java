@@ -1,5 +1,6 @@
 package io.meshwork.proxy.cluster;
 
+import io.meshwork.proxy.admission.CircuitBreaker;
 import java.util.List;
 import java.util.Set;
 
@@ -16,6 +17,7 @@ import java.util.Set;
  * @param protocol how to speak to the endpoints
  * @param pool connection pool limits
  * @param tls how connections to the endpoints are secured
+ * @param breaker the cluster's circuit breaker (connection-pool limits), shared by every event loop
  */
 public record Cluster(
     String name,
@@ -26,17 +28,25 @@ public record Cluster(
     HashPolicy hashPolicy,
     UpstreamProtocol protocol,
     ConnectionPoolSettings pool,
-    UpstreamTls tls) {
+    UpstreamTls tls,
+    CircuitBreaker breaker) {
 
   public Cluster {
     endpoints = List.copyOf(endpoints);
     tls = tls == null ? UpstreamTls.PLAINTEXT : tls;
+    breaker = breaker == null ? CircuitBreaker.unlimited() : breaker;
+  }
+
+  /** A cluster without circuit-breaking limits. */
+  public Cluster(String name, String host, String subset, List<Endpoint> endpoints, LoadBalancer loadBalancer,
+      HashPolicy hashPolicy, UpstreamProtocol protocol, ConnectionPoolSettings pool, UpstreamTls tls) {
+    this(name, host, subset, endpoints, loadBalancer, hashPolicy, protocol, pool, tls, null);
   }
 
   /** A plaintext cluster. */
   public Cluster(String name, String host, String subset, List<Endpoint> endpoints, LoadBalancer loadBalancer,
       HashPolicy hashPolicy, UpstreamProtocol protocol, ConnectionPoolSettings pool) {
-    this(name, host, subset, endpoints, loadBalancer, hashPolicy, protocol, pool, UpstreamTls.PLAINTEXT);
+    this(name, host, subset, endpoints, loadBalancer, hashPolicy, protocol, pool, UpstreamTls.PLAINTEXT, null);
   }
 
   /**

@@ -5,6 +5,7 @@ import io.meshwork.model.networking.DestinationRule;
 import io.meshwork.model.networking.ServicePort;
 import io.meshwork.model.networking.Subset;
 import io.meshwork.model.networking.TrafficPolicy;
+import io.meshwork.proxy.admission.CircuitBreaker;
 import io.meshwork.proxy.balancer.BalancerPolicy;
 import io.meshwork.proxy.cluster.Cluster;
 import io.meshwork.proxy.cluster.ConnectionPoolSettings;
@@ -121,10 +122,20 @@ final class ClusterFactory {
       List<Endpoint> endpoints = endpoints(service, servicePort, s == null ? Map.of() : s.labels());
       built = new Cluster(name, host, subsetName, endpoints, TrafficPolicies.balancer(tp).newBalancer(endpoints),
           TrafficPolicies.hashPolicy(tp), TrafficPolicies.protocol(servicePort, tp), TrafficPolicies.pool(tp),
-          ClientTlsPolicies.of(tp == null ? null : tp.tls(), rule, notices));
+          ClientTlsPolicies.of(tp == null ? null : tp.tls(), rule, notices), breaker(rule, tp));
     }
     clusters.put(name, built);
     return built;
+  }
+
+  /** The cluster's circuit breaker; limits a rule gets wrong are named in a notice and not applied. */
+  private CircuitBreaker breaker(Resource<DestinationRule> rule, TrafficPolicy tp) {
+    try {
+      return new CircuitBreaker(TrafficPolicies.limits(tp, "spec.trafficPolicy"));
+    } catch (IllegalArgumentException e) {
+      notices.add(rule, "spec.trafficPolicy.connectionPool", e.getMessage() + "; no limits applied");
+      return CircuitBreaker.unlimited();
+    }
   }
 
   Map<String, Cluster> clusters() {

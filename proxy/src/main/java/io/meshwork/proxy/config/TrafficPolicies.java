@@ -6,6 +6,7 @@ import io.meshwork.model.networking.LoadBalancerSettings;
 import io.meshwork.model.networking.PortTrafficPolicy;
 import io.meshwork.model.networking.ServicePort;
 import io.meshwork.model.networking.TrafficPolicy;
+import io.meshwork.proxy.admission.ConnectionLimits;
 import io.meshwork.proxy.balancer.BalancerPolicy;
 import io.meshwork.proxy.balancer.RequestHash;
 import io.meshwork.proxy.cluster.ConnectionPoolSettings;
@@ -118,6 +119,36 @@ final class TrafficPolicies {
       };
     }
     return UpstreamProtocol.USE_DOWNSTREAM;
+  }
+
+  /**
+   * The circuit-breaking limits (Istio ConnectionPoolSettings): unset fields are unlimited, as Istio
+   * programs Envoy with 2^32-1 (and so is 0); the pending wait is bounded by {@code tcp.connectTimeout}.
+   *
+   * @param field the policy's field path, for messages
+   */
+  static ConnectionLimits limits(TrafficPolicy tp, String field) {
+    var cp = tp == null ? null : tp.connectionPool();
+    if (cp == null) {
+      return ConnectionLimits.NONE;
+    }
+    var tcp = cp.tcp();
+    var http = cp.http();
+    try {
+      return new ConnectionLimits(
+          limit(tcp == null ? null : tcp.maxConnections()),
+          limit(http == null ? null : http.http1MaxPendingRequests()),
+          limit(http == null ? null : http.http2MaxRequests()),
+          limit(http == null ? null : http.maxRetries()),
+          tcp != null && tcp.connectTimeout() != null ? tcp.connectTimeout() : ConnectionPoolSettings.DEFAULT.connectTimeout());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(field + ".connectionPool." + e.getMessage(), e);
+    }
+  }
+
+  /** Istio programs a limit only when it is above 0; 0 means unset. */
+  private static int limit(Integer value) {
+    return value == null || value <= 0 ? ConnectionLimits.UNLIMITED : value;
   }
 
   static ConnectionPoolSettings pool(TrafficPolicy tp) {

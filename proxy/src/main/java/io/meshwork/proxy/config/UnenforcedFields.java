@@ -56,23 +56,22 @@ final class UnenforcedFields {
     }
   }
 
-  /** connectTimeout, http.idleTimeout and maxRequestsPerConnection are enforced; the limits are not yet. */
+  /**
+   * Enforced: connectTimeout, http.idleTimeout, maxRequestsPerConnection and the circuit-breaking
+   * limits (tcp.maxConnections, http.http1MaxPendingRequests, http.http2MaxRequests, http.maxRetries).
+   */
   private static void connectionPool(Resource<?> r, ConnectionPoolSettings cp, String field, Notices notices) {
     if (cp == null) {
       return;
     }
     var tcp = cp.tcp();
     if (tcp != null) {
-      check(r, tcp.maxConnections(), field + ".tcp.maxConnections", notices);
       check(r, tcp.tcpKeepalive(), field + ".tcp.tcpKeepalive", notices);
       check(r, tcp.maxConnectionDuration(), field + ".tcp.maxConnectionDuration", notices);
       check(r, tcp.idleTimeout(), field + ".tcp.idleTimeout", notices);
     }
     var http = cp.http();
     if (http != null) {
-      check(r, http.http1MaxPendingRequests(), field + ".http.http1MaxPendingRequests", notices);
-      check(r, http.http2MaxRequests(), field + ".http.http2MaxRequests", notices);
-      check(r, http.maxRetries(), field + ".http.maxRetries", notices);
       check(r, http.maxConcurrentStreams(), field + ".http.maxConcurrentStreams", notices);
     }
   }

@@ -1,5 +1,6 @@
 package io.meshwork.proxy.forward;
 
+import io.meshwork.proxy.admission.CircuitBreaker;
 import io.meshwork.proxy.cluster.Cluster;
 import io.meshwork.proxy.cluster.Endpoint;
 import io.meshwork.proxy.cluster.HashPolicy;
@@ -7,13 +8,17 @@ import io.meshwork.proxy.cluster.UpstreamProtocol;
 import io.meshwork.proxy.http.ErrorResponses;
 import io.meshwork.proxy.http.HopByHopHeaders;
 import io.meshwork.proxy.http.ProxyError;
-import io.meshwork.proxy.policy.RequestFilter;
 import io.meshwork.proxy.retry.AttemptFailure;
 import io.meshwork.proxy.retry.Backoff;
 import io.meshwork.proxy.retry.RetryPolicy;
 import io.meshwork.proxy.route.RouteAction;
 import io.meshwork.proxy.route.RouteDecision;
-import io.meshwork.proxy.upstream.UpstreamListener;
+import io.meshwork.proxy.stack.RequestRecord;
+import io.meshwork.proxy.stack.RequestStack;
+import io.meshwork.proxy.stack.ResponseFlag;
+import io.meshwork.proxy.stack.StageRequest;
+import io.meshwork.proxy.stack.StageVerdict;
+import io.netty.channel.Channel;import io.meshwork.proxy.upstream.UpstreamListener;
 import io.meshwork.proxy.upstream.UpstreamStream;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -33,16 +38,22 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One request from head to the end of its response: routes it, picks an endpoint, runs attempts
- * (retrying per the route's policy with backoff on the event loop), enforces the per-try and route
- * timeouts, and streams the response back. Confined to the downstream channel's event loop.
+ * One request from head to the end of its response: runs the port's request stages, routes it on
+ * the snapshot it started on, picks an endpoint, runs attempts (retrying per the route's policy
+ * with backoff on the event loop), enforces the per-try and route timeouts, and streams the
+ * response back. Confined to the downstream channel's event loop.
+ *
+ * <p>An attempt ends only in {@link #endAttempt} and the exchange only in {@link #finish}, which
+ * completes the request record and hands it to every stage.
  */
-final class Exchange {
+final class Exchange implements StageRequest {
+  private static final Map<String, String> OVERLOADED = Map.of("x-envoy-overloaded", "true");
 
   private final DownstreamHandler downstream;
   private final ChannelHandlerContext ctx;
@@ -60,6 +71,16 @@ final class Exchange {
   private boolean counted;
   private boolean responseStarted;
   private RequestBody body;
+  private final RequestStack stages;
+  private final RequestRecord record;
+  private ScheduledFuture<?> stageTimer;
+  private CircuitBreaker.Waiter waiter;
+  private ScheduledFuture<?> pendingTimer;
+  private boolean retrySlotHeld;
+  private boolean resolved;
+  private Target target;
+  private TargetResolver.Rejected rejected;
+  private RouteDecision decision;
 
   private RouteAction.Forward action;
   private RouteAction.WeightedCluster destination;
@@ -80,6 +101,8 @@ final class Exchange {
     this.downstream = downstream;
     this.ctx = ctx;
     this.config = config;
+    this.stages = config.stages();
+    this.record = new RequestRecord(System.nanoTime());
   }
 
   /**
@@ -103,9 +126,8 @@ final class Exchange {
   private void internalError(RuntimeException e) {
     if (!finished) {
       Attempt a = attempt;
-      attempt = null;
       if (a != null) {
-        a.release(true);
+        endAttempt(a, AttemptEnd.ABORT);
       }
       error(ProxyError.INTERNAL, "internal error: " + e.getClass().getSimpleName());
     }
@@ -120,24 +142,94 @@ final class Exchange {
     keepAlive = downstream.isHttp2() || HttpUtil.isKeepAlive(head);
     headRequest = HttpMethod.HEAD.equals(head.method());
     websocket = !downstream.isHttp2() && ForwardedHeads.isWebSocketUpgrade(head.headers());
-    if (config.filter().check(head, ctx.channel()) instanceof RequestFilter.Reject r) {
-      reject(r);
+    // Held from the start: a stage may suspend the request while its body arrives.
+    body = new RequestBody(config.replayLimit());
+    runStages(0);
+  }
+
+  /** Runs the stages from {@code from} on; after the last one, the router. */
+  private void runStages(int from) {
+    for (int i = from; i < stages.size(); i++) {
+      switch (stages.get(i).onRequest(this)) {
+        case StageVerdict.Next n -> {}
+        case StageVerdict.Answer a -> {
+          answer(a);
+          return;
+        }
+        case StageVerdict.Later l -> {
+          int resume = i + 1;
+          stageTimer = ctx.executor().schedule(() -> resumeStages(resume), l.delay().toNanos(), TimeUnit.NANOSECONDS);
+          return;
+        }
+      }
+    }
+    dispatch();
+  }
+
+  private void resumeStages(int from) {
+    stageTimer = null;
+    if (finished) {
       return;
     }
-    TargetResolver.Resolution resolution = config.targets().resolve(head, downstream.remoteAddress());
-    switch (resolution) {
-      case TargetResolver.Rejected r -> error(r.error(), r.message());
-      case TargetResolver.Resolved(Target target) -> route(target);
+    try {
+      runStages(from);
+    } catch (RuntimeException e) {
+      internalError(e);
     }
   }
 
-  private void route(Target target) {
-    RouteDecision decision = config.routes().get()
-        .route(request, target.host(), target.port(), target.path(), ThreadLocalRandom.current().nextDouble());
-    switch (decision) {
-      case RouteDecision.UnknownHost u -> error(ProxyError.UNKNOWN_HOST, "no route for host \"" + u.host() + "\"");
-      case RouteDecision.NoRouteMatched n ->
-          error(ProxyError.NO_ROUTE, "no route matched for host \"" + n.host() + "\" path \"" + target.path() + "\"");
+  @Override
+  public HttpRequest head() {
+    return request;
+  }
+
+  @Override
+  public Channel channel() {
+    return ctx.channel();
+  }
+
+  @Override
+  public boolean grpc() {
+    return grpc;
+  }
+
+  @Override
+  public RequestRecord record() {
+    return record;
+  }
+
+  /** Resolves the target and routes once, on the route table read when this is first asked. */
+  @Override
+  public RouteDecision route() {
+    if (!resolved) {
+      resolved = true;
+      switch (config.targets().resolve(request, downstream.remoteAddress())) {
+        case TargetResolver.Rejected r -> rejected = r;
+        case TargetResolver.Resolved(Target t) -> {
+          target = t;
+          decision = config.routes().get()
+              .route(request, t.host(), t.port(), t.path(), ThreadLocalRandom.current().nextDouble());
+        }
+      }
+    }
+    return decision;
+  }
+
+  private void dispatch() {
+    RouteDecision routed = route();
+    if (rejected != null) {
+      error(rejected.error(), rejected.message());
+      return;
+    }
+    switch (routed) {
+      case RouteDecision.UnknownHost u -> {
+        record.flag(ResponseFlag.NR);
+        error(ProxyError.UNKNOWN_HOST, "no route for host \"" + u.host() + "\"");
+      }
+      case RouteDecision.NoRouteMatched n -> {
+        record.flag(ResponseFlag.NR);
+        error(ProxyError.NO_ROUTE, "no route matched for host \"" + n.host() + "\" path \"" + target.path() + "\"");
+      }
       case RouteDecision.Matched m -> {
         switch (m.route().action()) {
           case RouteAction.Redirect r -> respond(LocalAnswers.redirect(r, request, target));
@@ -152,6 +244,7 @@ final class Exchange {
     action = f;
     destination = m.destination();
     cluster = m.cluster();
+    record.routed(cluster.name());
     retries = f.retries() != null ? f.retries() : RetryPolicy.NONE;
     http2Upstream = !websocket && (cluster.protocol() == UpstreamProtocol.HTTP2
         || (cluster.protocol() == UpstreamProtocol.USE_DOWNSTREAM && downstream.isHttp2()));
@@ -162,7 +255,6 @@ final class Exchange {
       hash = h;
     }
     ForwardedHeads.upstreamRequest(request, target, m, action, downstream.clientIp(), websocket);
-    body = new RequestBody(config.replayLimit());
     Duration timeout = f.timeout();
     if (timeout != null && !timeout.isZero() && !timeout.isNegative()) {
       routeTimer = ctx.executor().schedule(this::onRouteTimeout, timeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -182,9 +274,64 @@ final class Exchange {
     }
   }
 
+  /** Asks the cluster's circuit breaker for a request slot, then picks an endpoint and starts an attempt. */
   private void pickAndAcquire() {
+    switch (cluster.breaker().admit(http2Upstream, ctx.executor(), this::onAdmitted)) {
+      case CircuitBreaker.Admitted a -> pickAndStart();
+      case CircuitBreaker.Overflow o -> overflow();
+      case CircuitBreaker.Waiter w -> {
+        waiter = w;
+        pendingTimer = ctx.executor().schedule(this::onPendingTimeout,
+            cluster.breaker().limits().pendingTimeout().toNanos(), TimeUnit.NANOSECONDS);
+      }
+    }
+  }
+
+  /** A slot freed up for this waiting request; runs on this exchange's event loop. */
+  private void onAdmitted() {
+    waiter = null;
+    cancel(pendingTimer);
+    pendingTimer = null;
+    if (finished) {
+      cluster.breaker().release(http2Upstream);
+      return;
+    }
+    try {
+      pickAndStart();
+    } catch (RuntimeException e) {
+      internalError(e);
+    }
+  }
+
+  /** Waited for a slot as long as a connection may take to open (Envoy: pending requests time out at connectTimeout). */
+  private void onPendingTimeout() {
+    pendingTimer = null;
+    CircuitBreaker.Waiter w = waiter;
+    if (w == null || finished || !w.cancel()) {
+      return;
+    }
+    waiter = null;
+    record.flag(ResponseFlag.UF);
+    error(ProxyError.UPSTREAM_CONNECT,
+        "upstream connect error or disconnect/reset before headers. reset reason: connection timeout");
+  }
+
+  /**
+   * The circuit breaker refused the request: 503 at once with {@code x-envoy-overloaded: true}, flag UO
+   * (gRPC callers get UNAVAILABLE).
+   */
+  private void overflow() {
+    answer(new StageVerdict.Answer(503, 14, "upstream_overflow",
+        "upstream connect error or disconnect/reset before headers. reset reason: overflow",
+        OVERLOADED, ResponseFlag.UO));
+  }
+
+  private void pickAndStart() {
     Endpoint endpoint = cluster.pick(hash, hasHash, tried == null ? Set.of() : tried);
     if (endpoint == null) {
+      cluster.breaker().release(http2Upstream);
+      releaseRetrySlot();
+      record.flag(ResponseFlag.UH);
       error(ProxyError.NO_HEALTHY_UPSTREAM,
           "no healthy endpoint for \"" + cluster.host() + "\" (cluster " + cluster.name() + ")");
       return;
@@ -195,9 +342,11 @@ final class Exchange {
       }
       tried.add(endpoint);
     }
-    Attempt a = new Attempt(endpoint);
+    Attempt a = new Attempt(endpoint, retrySlotHeld);
+    retrySlotHeld = false;
     attempt = a;
     endpoint.requestStarted();
+    record.attemptStarted(endpoint.authority());
     Duration perTry = retries.perTryTimeout();
     if (perTry != null && !perTry.isZero() && !perTry.isNegative()) {
       perTryTimer = ctx.executor().schedule(() -> onPerTryTimeout(a), perTry.toNanos(), TimeUnit.NANOSECONDS);
@@ -245,16 +394,10 @@ final class Exchange {
 
   /** The downstream went away: abandon everything. */
   void cancel() {
-    if (finished) {
-      return;
+    if (!finished) {
+      record.flag(ResponseFlag.DC);
     }
-    finished = true;
-    Attempt a = attempt;
-    attempt = null;
-    if (a != null) {
-      a.release(true);
-    }
-    cleanup();
+    finish();
   }
 
   private void onPerTryTimeout(Attempt a) {
@@ -269,10 +412,10 @@ final class Exchange {
       return;
     }
     Attempt a = attempt;
-    attempt = null;
     if (a != null) {
-      a.release(true);
+      endAttempt(a, AttemptEnd.ABORT);
     }
+    record.flag(ResponseFlag.UT);
     if (responseStarted) {
       failMidStream();
     } else {
@@ -281,10 +424,8 @@ final class Exchange {
   }
 
   private void attemptFailed(Attempt a, AttemptFailure failure, Throwable cause) {
-    attempt = null;
-    cancel(perTryTimer);
-    perTryTimer = null;
-    a.release(true);
+    a.failure = failure;
+    endAttempt(a, AttemptEnd.ABORT);
     if (finished) {
       return;
     }
@@ -302,13 +443,16 @@ final class Exchange {
       startAttempt();
       return;
     }
-    if (canRetry() && retries.retriableFailure(failure) && (isIdempotent(request.method()) || neverReceived(failure))) {
+    if (canRetry() && retries.retriableFailure(failure) && (isIdempotent(request.method()) || neverReceived(failure))
+        && takeRetrySlot()) {
       scheduleRetry();
       return;
     }
     if (failure == AttemptFailure.PER_TRY_TIMEOUT) {
+      record.flag(ResponseFlag.UT);
       error(ProxyError.UPSTREAM_TIMEOUT, "upstream request timeout");
     } else {
+      record.flag(ResponseFlag.UF);
       error(ProxyError.UPSTREAM_CONNECT, LocalAnswers.resetBeforeHeaders(failure));
     }
   }
@@ -324,6 +468,15 @@ final class Exchange {
 
   private boolean canRetry() {
     return retriesDone < retries.attempts() && body.isReplayable() && !websocket;
+  }
+
+  /** Takes one of the cluster's retry slots (Istio {@code maxRetries}); without one the failure is final. */
+  private boolean takeRetrySlot() {
+    if (!cluster.breaker().tryRetry()) {
+      return false;
+    }
+    retrySlotHeld = true;
+    return true;
   }
 
   private void scheduleRetry() {
@@ -351,28 +504,25 @@ final class Exchange {
   private void onResponseHead(Attempt a, HttpResponse head, boolean endOfStream) {
     int status = head.status().code();
     int grpcStatus = grpc ? ForwardedHeads.grpcStatus(head.headers()) : -1;
-    if (canRetry() && retries.retriableResponse(status, grpcStatus)) {
+    a.status = status;
+    if (canRetry() && retries.retriableResponse(status, grpcStatus) && takeRetrySlot()) {
       // Discard the response: closing the HTTP/1.1 connection or resetting the stream is
       // cheaper than draining a body nobody will read.
-      attempt = null;
-      cancel(perTryTimer);
-      perTryTimer = null;
-      a.release(true);
+      endAttempt(a, AttemptEnd.ABORT);
       scheduleRetry();
       return;
     }
     cancel(perTryTimer);
     perTryTimer = null;
     responseStarted = true;
+    record.status(status);
     responseBodyless = endOfStream || (!http2Upstream && hasNoBody(head));
     keepAlive = ForwardedHeads.downstreamResponse(head, action, destination, downstream.isHttp2(), clientVersion,
         headRequest, responseBodyless, keepAlive && !config.draining().getAsBoolean(), websocket);
     if (websocket && status == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
       ctx.writeAndFlush(head);
-      finished = true;
-      attempt = null;
-      a.releaseEndpoint();
-      cleanup();
+      endAttempt(a, AttemptEnd.TUNNEL);
+      finish();
       downstream.switchToTunnel(a.stream.channel());
       return;
     }
@@ -405,10 +555,8 @@ final class Exchange {
       ctx.write(content, ctx.voidPromise());
     }
     if (content instanceof LastHttpContent) {
-      finished = true;
-      attempt = null;
-      a.release(false);
-      cleanup();
+      endAttempt(a, AttemptEnd.DONE);
+      finish();
       ctx.flush();
       downstream.exchangeComplete(!keepAlive);
     } else if (!ctx.channel().isWritable()) {
@@ -441,25 +589,30 @@ final class Exchange {
     respond(ErrorResponses.of(ctx.alloc(), error, message, grpc));
   }
 
-  /** A request the port's filter refused (400 path, 401 authentication, 403 authorization). */
-  private void reject(RequestFilter.Reject r) {
-    if (r.error() == ProxyError.BAD_REQUEST) {
+  /** A stage's local answer: 400 path, 401, 403, a fault abort. */
+  private void answer(StageVerdict.Answer a) {
+    if (a.status() == HttpResponseStatus.BAD_REQUEST.code()) {
       keepAlive = false;
     }
-    FullHttpResponse response = ErrorResponses.of(ctx.alloc(), r.error(), r.message(), grpc);
-    r.headers().forEach(response.headers()::set);
+    if (a.flag() != null) {
+      record.flag(a.flag());
+    }
+    FullHttpResponse response;
+    if (grpc || (a.grpcStatus() >= 0 && a.status() == HttpResponseStatus.OK.code())) {
+      response = ErrorResponses.of(ctx.alloc(), ProxyError.INTERNAL, a.message(), true);
+      response.headers().setInt(ErrorResponses.GRPC_STATUS, a.effectiveGrpcStatus());
+      response.headers().set(ErrorResponses.X_MESHWORK_ERROR, a.reason());
+    } else {
+      response = ErrorResponses.text(ctx.alloc(), HttpResponseStatus.valueOf(a.status()), a.reason(), a.message() + "\n");
+    }
+    a.headers().forEach(response.headers()::set);
     respond(response);
   }
 
   private void respond(FullHttpResponse response) {
-    finished = true;
     responseStarted = true;
-    Attempt a = attempt;
-    attempt = null;
-    if (a != null) {
-      a.release(true);
-    }
-    cleanup();
+    record.status(response.status().code());
+    finish();
     if (!downstream.isHttp2()) {
       response.setProtocolVersion(HttpVersion.HTTP_1_1);
       keepAlive = keepAlive && !config.draining().getAsBoolean();
@@ -471,18 +624,85 @@ final class Exchange {
 
   /** The response broke after its head went downstream: the client must see a failure, not a short body. */
   private void failMidStream() {
-    finished = true;
-    cleanup();
+    finish();
     downstream.abortResponse();
   }
 
+  /**
+   * The one place an exchange ends, however it ends: the current attempt is aborted, timers and the
+   * held body released, and the request record completed and handed to every stage.
+   */
+  private void finish() {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    Attempt a = attempt;
+    if (a != null) {
+      endAttempt(a, AttemptEnd.ABORT);
+    }
+    CircuitBreaker.Waiter w = waiter;
+    waiter = null;
+    if (w != null) {
+      // When the grant won the race, onAdmitted runs next and gives the slot back.
+      w.cancel();
+    }
+    releaseRetrySlot();
+    cleanup();
+    if (record.end(System.nanoTime())) {
+      stages.ended(record);
+    }
+  }
+
+  /** How an attempt ends: its stream completed, aborted, or handed over as a WebSocket tunnel. */
+  private enum AttemptEnd { DONE, ABORT, TUNNEL }
+
+  /**
+   * The one place an attempt ends: it stops being current, its per-try timer stops, its claim on the
+   * endpoint ends, and its stream is finished, aborted or left to a tunnel.
+   */
+  private void endAttempt(Attempt a, AttemptEnd how) {
+    if (attempt == a) {
+      attempt = null;
+      cancel(perTryTimer);
+      perTryTimer = null;
+    }
+    if (a.ended) {
+      return;
+    }
+    a.ended = true;
+    a.endpoint.requestFinished();
+    cluster.breaker().release(http2Upstream);
+    if (a.retrySlot) {
+      cluster.breaker().retryDone();
+    }
+    if (a.stream != null) {
+      switch (how) {
+        case DONE -> a.stream.done();
+        case ABORT -> a.stream.abort();
+        case TUNNEL -> {}
+      }
+    }
+  }
+
+  private void releaseRetrySlot() {
+    if (retrySlotHeld) {
+      retrySlotHeld = false;
+      cluster.breaker().retryDone();
+    }
+  }
+
   private void cleanup() {
+    cancel(pendingTimer);
+    pendingTimer = null;
     cancel(routeTimer);
     cancel(perTryTimer);
     cancel(backoffTimer);
+    cancel(stageTimer);
     routeTimer = null;
     perTryTimer = null;
     backoffTimer = null;
+    stageTimer = null;
     if (body != null) {
       body.release();
     }
@@ -502,29 +722,18 @@ final class Exchange {
   private final class Attempt implements UpstreamListener {
     final Endpoint endpoint;
     UpstreamStream stream;
-    private boolean counted = true;
+    boolean ended;
+    /** The response status, or 0 before a head. */
+    int status;
+    /** Why it failed, or null. */
+    AttemptFailure failure;
 
-    Attempt(Endpoint endpoint) {
+    /** Whether this attempt is a retry holding one of the cluster's {@code maxRetries} slots. */
+    final boolean retrySlot;
+
+    Attempt(Endpoint endpoint, boolean retrySlot) {
       this.endpoint = endpoint;
-    }
-
-    /** Ends this attempt's claim on the endpoint and its stream. */
-    void release(boolean abort) {
-      releaseEndpoint();
-      if (stream != null) {
-        if (abort) {
-          stream.abort();
-        } else {
-          stream.done();
-        }
-      }
-    }
-
-    void releaseEndpoint() {
-      if (counted) {
-        counted = false;
-        endpoint.requestFinished();
-      }
+      this.retrySlot = retrySlot;
     }
 
     @Override
