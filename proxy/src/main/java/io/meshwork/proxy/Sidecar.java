@@ -7,7 +7,6 @@ import io.meshwork.proxy.config.SnapshotRef;
 import io.meshwork.proxy.forward.ForwardConfig;
 import io.meshwork.proxy.forward.HttpListenerInitializer;
 import io.meshwork.proxy.forward.InFlight;
-import io.meshwork.proxy.forward.ProxyStacks;
 import io.meshwork.proxy.forward.RequestBody;
 import io.meshwork.proxy.forward.TargetResolver;
 import io.meshwork.proxy.inbound.LocalAppRoutes;

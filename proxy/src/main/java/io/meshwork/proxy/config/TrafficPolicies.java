@@ -3,6 +3,7 @@ package io.meshwork.proxy.config;
 import io.meshwork.model.networking.ConsistentHashLB;
 import io.meshwork.model.networking.HTTPSettings;
 import io.meshwork.model.networking.LoadBalancerSettings;
+import io.meshwork.model.networking.OutlierDetection;
 import io.meshwork.model.networking.PortTrafficPolicy;
 import io.meshwork.model.networking.ServicePort;
 import io.meshwork.model.networking.TrafficPolicy;
@@ -12,6 +13,8 @@ import io.meshwork.proxy.balancer.RequestHash;
 import io.meshwork.proxy.cluster.ConnectionPoolSettings;
 import io.meshwork.proxy.cluster.HashPolicy;
 import io.meshwork.proxy.cluster.UpstreamProtocol;
+import io.meshwork.proxy.outlier.OutlierPolicy;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 
@@ -149,6 +152,31 @@ final class TrafficPolicies {
   /** Istio programs a limit only when it is above 0; 0 means unset. */
   private static int limit(Integer value) {
     return value == null || value <= 0 ? ConnectionLimits.UNLIMITED : value;
+  }
+
+  /**
+   * Outlier detection (Istio OutlierDetection), or null when the policy has none. Unset fields take
+   * Istio's defaults: consecutive5xxErrors 5 (or the deprecated consecutiveErrors), gateway errors
+   * off, interval 10 s, baseEjectionTime 30 s, maxEjectionPercent 10, minHealthPercent 0.
+   */
+  static OutlierPolicy outliers(TrafficPolicy tp, String field) {
+    OutlierDetection od = tp == null ? null : tp.outlierDetection();
+    if (od == null) {
+      return null;
+    }
+    Integer c5xx = od.consecutive5xxErrors() != null ? od.consecutive5xxErrors() : od.consecutiveErrors();
+    try {
+      return new OutlierPolicy(
+          c5xx == null ? 5 : c5xx,
+          od.consecutiveGatewayErrors() == null ? 0 : od.consecutiveGatewayErrors(),
+          od.interval() == null ? Duration.ofSeconds(10) : od.interval(),
+          od.baseEjectionTime() == null ? Duration.ofSeconds(30) : od.baseEjectionTime(),
+          OutlierPolicy.MAX_EJECTION,
+          od.maxEjectionPercent() == null ? 10 : od.maxEjectionPercent(),
+          od.minHealthPercent() == null ? 0 : od.minHealthPercent());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(field + ".outlierDetection." + e.getMessage(), e);
+    }
   }
 
   static ConnectionPoolSettings pool(TrafficPolicy tp) {

@@ -672,6 +672,7 @@ final class Exchange implements StageRequest {
     }
     a.ended = true;
     a.endpoint.requestFinished();
+    cluster.health().attemptEnded(a.endpoint, a.status, a.failure != null);
     cluster.breaker().release(http2Upstream);
     if (a.retrySlot) {
       cluster.breaker().retryDone();

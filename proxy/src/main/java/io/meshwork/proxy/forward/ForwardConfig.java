@@ -15,7 +15,7 @@ import java.util.function.Supplier;
  * @param replayLimit request body bytes kept for retries
  * @param draining true once the sidecar drains: responses then close their HTTP/1.1 connections
  * @param inFlight counts exchanges in progress
- * @param stages run once per request before the router (see {@link ProxyStacks})
+ * @param stages run once per request before the router (assembled in {@code io.meshwork.proxy.ProxyStacks})
  */
 public record ForwardConfig(
     Supplier<RouteTable> routes,

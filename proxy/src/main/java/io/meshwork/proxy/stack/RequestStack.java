@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * The stages a port runs for every request, in order. Immutable and shared by all event loops;
- * built once, by {@code forward.ProxyStacks}.
+ * built once, by {@code io.meshwork.proxy.ProxyStacks}.
  */
 public final class RequestStack {
   public static final RequestStack EMPTY = new RequestStack(new RequestStage[0]);

@@ -96,10 +96,8 @@ class SeedRoutingTest {
 
   @Test
   void unenforcedFieldsAndKindsAreNoticed() {
-    assertThat(snapshot.notices()).contains(
-        "DestinationRule default/product-service: spec.trafficPolicy.outlierDetection is accepted but not enforced yet");
-    // The circuit-breaking limits are enforced now.
-    assertThat(snapshot.notices()).noneMatch(n -> n.contains("connectionPool"));
+    // The circuit-breaking limits and outlier detection are enforced now.
+    assertThat(snapshot.notices()).noneMatch(n -> n.contains("connectionPool") || n.contains("outlierDetection"));
     assertThat(snapshot.notices()).noneMatch(n -> n.contains("PeerAuthentication") || n.contains(".tls "));
     assertThat(snapshot.notices()).noneMatch(n -> n.contains("h2UpgradePolicy") || n.contains("loadBalancer"));
   }

@@ -4,6 +4,7 @@ import static io.meshwork.proxy.fixtures.Meshes.forward;
 import static io.meshwork.proxy.fixtures.Meshes.host;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.meshwork.proxy.ProxyStacks;
 import io.meshwork.proxy.admission.CircuitBreaker;
 import io.meshwork.proxy.admission.ConnectionLimits;
 import io.meshwork.proxy.cluster.Cluster;
@@ -77,7 +78,7 @@ class ResilienceExchangeTest {
   private static Cluster limited(ConnectionLimits limits) {
     List<Endpoint> endpoints = List.of(new Endpoint(A, Map.of(), 1));
     return new Cluster("outbound|80||svc", "svc", "", endpoints, Meshes.roundRobin(), HashPolicy.NONE,
-        UpstreamProtocol.HTTP1, ConnectionPoolSettings.DEFAULT, null, new CircuitBreaker(limits));
+        UpstreamProtocol.HTTP1, ConnectionPoolSettings.DEFAULT, null, new CircuitBreaker(limits), null);
   }
 
   private void start(RouteAction action, RequestStack stages) {

@@ -1,4 +1,4 @@
-package io.meshwork.proxy.forward;
+package io.meshwork.proxy;
 
 import io.meshwork.proxy.fault.FaultAbortStage;
 import io.meshwork.proxy.fault.FaultDelayStage;
