@@ -9,8 +9,6 @@ import io.meshwork.proxy.http.ErrorResponses;
 import io.meshwork.proxy.http.HopByHopHeaders;
 import io.meshwork.proxy.http.ProxyError;
 import io.meshwork.proxy.retry.AttemptFailure;
-import io.meshwork.proxy.retry.Backoff;
-import io.meshwork.proxy.retry.RetryPolicy;
 import io.meshwork.proxy.route.RouteAction;
 import io.meshwork.proxy.route.RouteDecision;
 import io.meshwork.proxy.stack.RequestRecord;
@@ -37,9 +35,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -85,13 +81,8 @@ final class Exchange implements StageRequest {
   private RouteAction.Forward action;
   private RouteAction.WeightedCluster destination;
   private Cluster cluster;
-  private RetryPolicy retries;
-  private int retriesDone;
-  private long hash;
-  private boolean hasHash;
-  private Set<Endpoint> tried;
+  private RetryPlan plan;
   private boolean http2Upstream;
-  private boolean staleConnectionRetried;
   private Attempt attempt;
   private ScheduledFuture<?> routeTimer;
   private ScheduledFuture<?> perTryTimer;
@@ -245,15 +236,12 @@ final class Exchange implements StageRequest {
     destination = m.destination();
     cluster = m.cluster();
     record.routed(cluster.name());
-    retries = f.retries() != null ? f.retries() : RetryPolicy.NONE;
     http2Upstream = !websocket && (cluster.protocol() == UpstreamProtocol.HTTP2
         || (cluster.protocol() == UpstreamProtocol.USE_DOWNSTREAM && downstream.isHttp2()));
     HashPolicy hashPolicy = cluster.hashPolicy();
-    if (hashPolicy != null && hashPolicy != HashPolicy.NONE) {
-      long h = hashPolicy.hash(request, downstream.remoteAddress());
-      hasHash = h != HashPolicy.NO_HASH;
-      hash = h;
-    }
+    long hash = hashPolicy != null && hashPolicy != HashPolicy.NONE
+        ? hashPolicy.hash(request, downstream.remoteAddress()) : HashPolicy.NO_HASH;
+    plan = new RetryPlan(f.retries(), hash);
     ForwardedHeads.upstreamRequest(request, target, m, action, downstream.clientIp(), websocket);
     Duration timeout = f.timeout();
     if (timeout != null && !timeout.isZero() && !timeout.isNegative()) {
@@ -327,7 +315,7 @@ final class Exchange implements StageRequest {
   }
 
   private void pickAndStart() {
-    Endpoint endpoint = cluster.pick(hash, hasHash, tried == null ? Set.of() : tried);
+    Endpoint endpoint = plan.pick(cluster);
     if (endpoint == null) {
       cluster.breaker().release(http2Upstream);
       releaseRetrySlot();
@@ -336,19 +324,13 @@ final class Exchange implements StageRequest {
           "no healthy endpoint for \"" + cluster.host() + "\" (cluster " + cluster.name() + ")");
       return;
     }
-    if (retries.attempts() > 0) {
-      if (tried == null) {
-        tried = new HashSet<>(4);
-      }
-      tried.add(endpoint);
-    }
     Attempt a = new Attempt(endpoint, retrySlotHeld);
     retrySlotHeld = false;
     attempt = a;
     endpoint.requestStarted();
     record.attemptStarted(endpoint.authority());
-    Duration perTry = retries.perTryTimeout();
-    if (perTry != null && !perTry.isZero() && !perTry.isNegative()) {
+    Duration perTry = plan.perTryTimeout();
+    if (perTry != null) {
       perTryTimer = ctx.executor().schedule(() -> onPerTryTimeout(a), perTry.toNanos(), TimeUnit.NANOSECONDS);
     }
     config.upstreams().acquire(
@@ -433,18 +415,13 @@ final class Exchange implements StageRequest {
       failMidStream();
       return;
     }
-    if (failure == AttemptFailure.RESET && a.stream != null && a.stream.reused() && !staleConnectionRetried
-        && body.isReplayable() && !websocket && isIdempotent(request.method())) {
-      // The upstream most likely closed a kept-alive connection as it was reused; an idempotent
-      // request may be sent again on a fresh one (RFC 9110 §9.2.2, RFC 9112 §9.3.1), outside the
-      // route's retry policy.
-      staleConnectionRetried = true;
+    if (plan.staleConnectionRetry(failure, a.stream != null && a.stream.reused(), body.isReplayable(), websocket,
+        request.method())) {
       body.rewind();
       startAttempt();
       return;
     }
-    if (canRetry() && retries.retriableFailure(failure) && (isIdempotent(request.method()) || neverReceived(failure))
-        && takeRetrySlot()) {
+    if (plan.retriesFailure(failure, body.isReplayable(), websocket, request.method()) && takeRetrySlot()) {
       scheduleRetry();
       return;
     }
@@ -466,10 +443,6 @@ final class Exchange implements StageRequest {
     return bodylessHead;
   }
 
-  private boolean canRetry() {
-    return retriesDone < retries.attempts() && body.isReplayable() && !websocket;
-  }
-
   /** Takes one of the cluster's retry slots (Istio {@code maxRetries}); without one the failure is final. */
   private boolean takeRetrySlot() {
     if (!cluster.breaker().tryRetry()) {
@@ -480,32 +453,16 @@ final class Exchange implements StageRequest {
   }
 
   private void scheduleRetry() {
-    retriesDone++;
     body.rewind();
-    long delay = Backoff.of(retries).delayNanos(retriesDone, ThreadLocalRandom.current().nextDouble());
+    long delay = plan.nextBackoffNanos(ThreadLocalRandom.current().nextDouble());
     backoffTimer = ctx.executor().schedule(this::startAttempt, delay, TimeUnit.NANOSECONDS);
-  }
-
-  /**
-   * Whether the upstream provably never saw the request: no connection, or an HTTP/2 stream it
-   * refused (REFUSED_STREAM, or above a GOAWAY's last stream id, RFC 9113 §8.7). After a reset or a
-   * per-try timeout it may have acted on it, so only idempotent requests are sent again
-   * (RFC 9110 §9.2.2): a POST is never executed twice because of the proxy.
-   */
-  private static boolean neverReceived(AttemptFailure failure) {
-    return failure == AttemptFailure.CONNECT_FAILURE || failure == AttemptFailure.REFUSED_STREAM;
-  }
-
-  private static boolean isIdempotent(HttpMethod method) {
-    return HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method) || HttpMethod.PUT.equals(method)
-        || HttpMethod.DELETE.equals(method) || HttpMethod.OPTIONS.equals(method) || HttpMethod.TRACE.equals(method);
   }
 
   private void onResponseHead(Attempt a, HttpResponse head, boolean endOfStream) {
     int status = head.status().code();
     int grpcStatus = grpc ? ForwardedHeads.grpcStatus(head.headers()) : -1;
     a.status = status;
-    if (canRetry() && retries.retriableResponse(status, grpcStatus) && takeRetrySlot()) {
+    if (plan.retriesResponse(status, grpcStatus, body.isReplayable(), websocket) && takeRetrySlot()) {
       // Discard the response: closing the HTTP/1.1 connection or resetting the stream is
       // cheaper than draining a body nobody will read.
       endAttempt(a, AttemptEnd.ABORT);
@@ -746,8 +703,8 @@ final class Exchange implements StageRequest {
       stream = s;
       // Envoy's x-envoy-attempt-count: the router that retries numbers its attempts; a hop that
       // does not retry (the callee's sidecar) keeps the caller's count.
-      if (retries.attempts() > 0 || !request.headers().contains(ForwardedHeads.X_ATTEMPT_COUNT)) {
-        request.headers().setInt(ForwardedHeads.X_ATTEMPT_COUNT, retriesDone + 1);
+      if (plan.numbersAttempts() || !request.headers().contains(ForwardedHeads.X_ATTEMPT_COUNT)) {
+        request.headers().setInt(ForwardedHeads.X_ATTEMPT_COUNT, plan.attemptNumber());
       }
       if (bodyless) {
         s.write(wholeRequest());
