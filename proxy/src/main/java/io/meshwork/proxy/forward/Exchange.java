@@ -315,7 +315,14 @@ final class Exchange implements StageRequest {
   }
 
   private void pickAndStart() {
-    Endpoint endpoint = plan.pick(cluster);
+    Endpoint endpoint;
+    try {
+      endpoint = plan.pick(cluster);
+    } catch (RuntimeException e) {
+      // A broken balancer is answered 500 by the caller; the slot it was admitted with goes back.
+      cluster.breaker().release(http2Upstream);
+      throw e;
+    }
     if (endpoint == null) {
       cluster.breaker().release(http2Upstream);
       releaseRetrySlot();

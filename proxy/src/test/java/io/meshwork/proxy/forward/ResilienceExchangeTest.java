@@ -215,6 +215,24 @@ class ResilienceExchangeTest {
     assertThat(streamedStatus(first)).isEqualTo(200);
   }
 
+  @Test
+  void aBalancerThatFailsIsAnswered500AndGivesItsSlotBack() {
+    List<Endpoint> endpoints = List.of(new Endpoint(A, Map.of(), 1));
+    Cluster cluster = new Cluster("outbound|80||svc", "svc", "", endpoints, (eps, request) -> {
+      throw new IllegalStateException("broken balancer");
+    }, HashPolicy.NONE, UpstreamProtocol.HTTP1, ConnectionPoolSettings.DEFAULT, null,
+        new CircuitBreaker(new ConnectionLimits(1, 1, ConnectionLimits.UNLIMITED, ConnectionLimits.UNLIMITED,
+            Duration.ofSeconds(1))), null);
+    start(forward(cluster), RequestStack.EMPTY);
+    for (int i = 0; i < 3; i++) {
+      FullHttpResponse r = local(send(get("/")));
+      assertThat(r.status().code()).isEqualTo(500);
+      r.release();
+    }
+    assertThat(cluster.breaker().active()).isZero();
+    assertThat(cluster.breaker().overflows()).isZero();
+  }
+
   private static RouteAction.Forward faulty(Cluster cluster, FaultPolicy fault) {
     return new RouteAction.Forward(
         List.of(new RouteAction.WeightedCluster(cluster, 100, HeaderOps.NONE, HeaderOps.NONE)),
