@@ -16,9 +16,9 @@ import io.meshwork.proxy.outbound.UpstreamPortTargets;
 import io.meshwork.proxy.policy.InboundPolicy;
 import io.meshwork.proxy.policy.InboundPolicyFilter;
 import io.meshwork.proxy.policy.OutboundApiKey;
-import io.meshwork.proxy.policy.RequestFilter;
 import io.meshwork.proxy.route.RouteDecision;
 import io.meshwork.proxy.route.RouteTable;
+import io.meshwork.proxy.stack.RequestStack;
 import io.meshwork.proxy.transport.IoTransport;
 import io.meshwork.proxy.socks.SocksListener;
 import io.meshwork.proxy.tls.InboundTls;
@@ -149,10 +149,10 @@ public final class Sidecar implements AutoCloseable {
         return s == null ? MtlsPolicy.DEFAULT : s.security().mtls();
       }, meshTls, settings.target().getPort());
       inboundPort = bindTraffic("inbound to " + settings.target(), settings.inboundPort(), inboundTls,
-          forwarding(() -> inbound, local.targets(), new InboundPolicyFilter(() -> {
+          forwarding(() -> inbound, local.targets(), ProxyStacks.inbound(new InboundPolicyFilter(() -> {
             MeshSnapshot s = snapshots.get();
             return s == null ? InboundPolicy.ALLOW_ALL : s.security().inbound();
-          })));
+          }))));
     }
     if (settings.socksPort() != SidecarSettings.NO_SOCKS) {
       // SOCKS tunnels relay half-closed TCP (a FIN one way while data still flows back). Netty
@@ -176,12 +176,12 @@ public final class Sidecar implements AutoCloseable {
   }
 
   private HttpListenerInitializer forwarding(Supplier<RouteTable> routes, TargetResolver targets) {
-    return forwarding(routes, targets, RequestFilter.NONE);
+    return forwarding(routes, targets, ProxyStacks.outbound());
   }
 
-  private HttpListenerInitializer forwarding(Supplier<RouteTable> routes, TargetResolver targets, RequestFilter filter) {
+  private HttpListenerInitializer forwarding(Supplier<RouteTable> routes, TargetResolver targets, RequestStack stages) {
     return new HttpListenerInitializer(new ForwardConfig(
-        routes, targets, pools, RequestBody.DEFAULT_REPLAY_LIMIT, () -> draining, inFlight, filter));
+        routes, targets, pools, RequestBody.DEFAULT_REPLAY_LIMIT, () -> draining, inFlight, stages));
   }
 
   private int bindTraffic(String name, int port, ChannelHandler initializer) {

@@ -1,5 +1,7 @@
 package io.meshwork.proxy.cluster;
 
+import io.meshwork.proxy.admission.CircuitBreaker;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -16,6 +18,8 @@ import java.util.Set;
  * @param protocol how to speak to the endpoints
  * @param pool connection pool limits
  * @param tls how connections to the endpoints are secured
+ * @param breaker the cluster's circuit breaker (connection-pool limits), shared by every event loop
+ * @param health which endpoints outlier detection ejected, fed by every attempt's outcome
  */
 public record Cluster(
     String name,
@@ -26,17 +30,27 @@ public record Cluster(
     HashPolicy hashPolicy,
     UpstreamProtocol protocol,
     ConnectionPoolSettings pool,
-    UpstreamTls tls) {
+    UpstreamTls tls,
+    CircuitBreaker breaker,
+    EndpointHealth health) {
 
   public Cluster {
     endpoints = List.copyOf(endpoints);
     tls = tls == null ? UpstreamTls.PLAINTEXT : tls;
+    breaker = breaker == null ? CircuitBreaker.unlimited() : breaker;
+    health = health == null ? EndpointHealth.ALL_IN : health;
+  }
+
+  /** A cluster without circuit-breaking limits. */
+  public Cluster(String name, String host, String subset, List<Endpoint> endpoints, LoadBalancer loadBalancer,
+      HashPolicy hashPolicy, UpstreamProtocol protocol, ConnectionPoolSettings pool, UpstreamTls tls) {
+    this(name, host, subset, endpoints, loadBalancer, hashPolicy, protocol, pool, tls, null, null);
   }
 
   /** A plaintext cluster. */
   public Cluster(String name, String host, String subset, List<Endpoint> endpoints, LoadBalancer loadBalancer,
       HashPolicy hashPolicy, UpstreamProtocol protocol, ConnectionPoolSettings pool) {
-    this(name, host, subset, endpoints, loadBalancer, hashPolicy, protocol, pool, UpstreamTls.PLAINTEXT);
+    this(name, host, subset, endpoints, loadBalancer, hashPolicy, protocol, pool, UpstreamTls.PLAINTEXT, null, null);
   }
 
   /**
@@ -49,6 +63,25 @@ public record Cluster(
     if (endpoints.isEmpty()) {
       return null;
     }
-    return loadBalancer.pick(endpoints, new PickRequest(hash, hasHash, tried));
+    if (!health.anyEjected() || health.panic(endpoints)) {
+      return loadBalancer.pick(endpoints, new PickRequest(hash, hasHash, tried));
+    }
+    // Ejected endpoints are avoided as tried ones are; balancers are built for the whole list.
+    Set<Endpoint> avoid = new HashSet<>(tried);
+    for (Endpoint e : endpoints) {
+      if (health.isEjected(e)) {
+        avoid.add(e);
+      }
+    }
+    Endpoint chosen = loadBalancer.pick(endpoints, new PickRequest(hash, hasHash, avoid));
+    if (!health.isEjected(chosen)) {
+      return chosen;
+    }
+    for (Endpoint e : endpoints) {
+      if (!health.isEjected(e)) {
+        return e;
+      }
+    }
+    return null;
   }
 }

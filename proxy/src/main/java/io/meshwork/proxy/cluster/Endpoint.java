@@ -15,6 +15,7 @@ public final class Endpoint {
   private final Map<String, String> labels;
   private final int weight;
   private final AtomicInteger activeRequests = new AtomicInteger();
+  private final EjectionState ejection = new EjectionState();
 
   public Endpoint(InetSocketAddress address, Map<String, String> labels, int weight) {
     if (weight <= 0) {
@@ -40,6 +41,11 @@ public final class Endpoint {
   /** Requests in flight to this endpoint from this proxy, read by least-request balancing. */
   public int activeRequests() {
     return activeRequests.get();
+  }
+
+  /** Outlier-detection state, kept across snapshots with the endpoint. */
+  public EjectionState ejection() {
+    return ejection;
   }
 
   public void requestStarted() {

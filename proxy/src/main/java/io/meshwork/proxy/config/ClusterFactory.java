@@ -5,13 +5,17 @@ import io.meshwork.model.networking.DestinationRule;
 import io.meshwork.model.networking.ServicePort;
 import io.meshwork.model.networking.Subset;
 import io.meshwork.model.networking.TrafficPolicy;
+import io.meshwork.proxy.admission.CircuitBreaker;
 import io.meshwork.proxy.balancer.BalancerPolicy;
 import io.meshwork.proxy.cluster.Cluster;
 import io.meshwork.proxy.cluster.ConnectionPoolSettings;
 import io.meshwork.proxy.cluster.Endpoint;
+import io.meshwork.proxy.cluster.EndpointHealth;
 import io.meshwork.proxy.cluster.EndpointRegistry;
 import io.meshwork.proxy.cluster.HashPolicy;
 import io.meshwork.proxy.cluster.UpstreamProtocol;
+import io.meshwork.proxy.outlier.OutlierDetector;
+import io.meshwork.proxy.outlier.OutlierPolicy;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -121,10 +125,32 @@ final class ClusterFactory {
       List<Endpoint> endpoints = endpoints(service, servicePort, s == null ? Map.of() : s.labels());
       built = new Cluster(name, host, subsetName, endpoints, TrafficPolicies.balancer(tp).newBalancer(endpoints),
           TrafficPolicies.hashPolicy(tp), TrafficPolicies.protocol(servicePort, tp), TrafficPolicies.pool(tp),
-          ClientTlsPolicies.of(tp == null ? null : tp.tls(), rule, notices));
+          ClientTlsPolicies.of(tp == null ? null : tp.tls(), rule, notices), breaker(rule, tp),
+          health(name, endpoints, rule, tp));
     }
     clusters.put(name, built);
     return built;
+  }
+
+  /** The cluster's circuit breaker; limits a rule gets wrong are named in a notice and not applied. */
+  private CircuitBreaker breaker(Resource<DestinationRule> rule, TrafficPolicy tp) {
+    try {
+      return new CircuitBreaker(TrafficPolicies.limits(tp, "spec.trafficPolicy"));
+    } catch (IllegalArgumentException e) {
+      notices.add(rule, "spec.trafficPolicy.connectionPool", e.getMessage() + "; no limits applied");
+      return CircuitBreaker.unlimited();
+    }
+  }
+
+  /** Outlier detection over the cluster's endpoints; a policy a rule gets wrong is named in a notice and not applied. */
+  private EndpointHealth health(String name, List<Endpoint> endpoints, Resource<DestinationRule> rule, TrafficPolicy tp) {
+    try {
+      OutlierPolicy policy = TrafficPolicies.outliers(tp, "spec.trafficPolicy");
+      return policy == null ? EndpointHealth.ALL_IN : new OutlierDetector(name, endpoints, policy, System::nanoTime);
+    } catch (IllegalArgumentException e) {
+      notices.add(rule, "spec.trafficPolicy.outlierDetection", e.getMessage() + "; not applied");
+      return EndpointHealth.ALL_IN;
+    }
   }
 
   Map<String, Cluster> clusters() {

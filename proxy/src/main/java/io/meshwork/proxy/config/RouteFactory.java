@@ -10,7 +10,9 @@ import io.meshwork.model.networking.HeaderOperations;
 import io.meshwork.model.networking.Headers;
 import io.meshwork.model.networking.VirtualService;
 import io.meshwork.proxy.cluster.Cluster;
+import io.meshwork.proxy.retry.RetryPolicy;
 import io.meshwork.proxy.route.AnyOfBlocks;
+import io.meshwork.proxy.route.FaultPolicy;
 import io.meshwork.proxy.route.HeaderOps;
 import io.meshwork.proxy.route.Route;
 import io.meshwork.proxy.route.RouteAction;
@@ -89,9 +91,6 @@ final class RouteFactory {
   }
 
   private void noticeUnenforced(Resource<VirtualService> vs, HTTPRoute r, String field) {
-    if (r.fault() != null) {
-      notices.notEnforced(vs, field + ".fault");
-    }
     if (r.mirror() != null) {
       notices.notEnforced(vs, field + ".mirror");
     }
@@ -131,14 +130,30 @@ final class RouteFactory {
     }
     HTTPRewrite rewrite = r.rewrite();
     Headers h = r.headers();
+    FaultPolicy fault = FaultPolicies.of(r.fault(), field);
+    Duration timeout = r.timeout() == null ? Duration.ZERO : r.timeout();
+    RetryPolicy retries =
+        RetryPolicies.of(r.retries(), on -> notices.add(vs, field + ".retries.retryOn", on + " is accepted but not enforced yet"));
+    if (!fault.isNone()) {
+      // Istio: "timeouts or retries will not be enabled when faults are enabled on the client side".
+      if (!timeout.isZero()) {
+        notices.add(vs, field + ".timeout", "is off because the route injects faults (as in Istio)");
+      }
+      if (r.retries() != null && (r.retries().attempts() == null || r.retries().attempts() > 0)) {
+        notices.add(vs, field + ".retries", "are off because the route injects faults (as in Istio)");
+      }
+      timeout = Duration.ZERO;
+      retries = RetryPolicy.NONE;
+    }
     return new RouteAction.Forward(
         weighted,
-        r.timeout() == null ? Duration.ZERO : r.timeout(),
-        RetryPolicies.of(r.retries(), on -> notices.add(vs, field + ".retries.retryOn", on + " is accepted but not enforced yet")),
+        timeout,
+        retries,
         uriRewrite(rewrite, field),
         rewrite == null ? null : rewrite.authority(),
         ops(h == null ? null : h.request()),
-        ops(h == null ? null : h.response()));
+        ops(h == null ? null : h.response()),
+        fault);
   }
 
   /** Notices for destinations that will answer 503 or not be what the author meant. */

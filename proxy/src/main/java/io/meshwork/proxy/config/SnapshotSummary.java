@@ -1,9 +1,11 @@
 package io.meshwork.proxy.config;
 
 import io.meshwork.model.codec.DurationFormat;
+import io.meshwork.proxy.admission.CircuitBreaker;
 import io.meshwork.proxy.balancer.RequestHash;
 import io.meshwork.proxy.cluster.Cluster;
 import io.meshwork.proxy.cluster.Endpoint;
+import io.meshwork.proxy.outlier.OutlierDetector;
 import io.meshwork.proxy.retry.RetryOn;
 import io.meshwork.proxy.retry.RetryPolicy;
 import io.meshwork.proxy.route.HeaderOps;
@@ -120,7 +122,95 @@ final class SnapshotSummary {
       eps.add(em);
     }
     m.put("endpoints", eps);
+    if (!c.breaker().limits().unlimited()) {
+      m.put("circuitBreaker", new BreakerView(c.breaker()));
+    }
+    if (c.health() instanceof OutlierDetector d) {
+      m.put("outlierDetection", new OutlierView(d));
+    }
     return m;
+  }
+
+  /** A cluster's circuit breaker as /config shows it; the counters are read when the page is rendered. */
+  public static final class BreakerView {
+    private final CircuitBreaker breaker;
+
+    BreakerView(CircuitBreaker breaker) {
+      this.breaker = breaker;
+    }
+
+    public int getMaxConnections() {
+      return breaker.limits().maxConnections();
+    }
+
+    public int getHttp1MaxPendingRequests() {
+      return breaker.limits().maxPendingRequests();
+    }
+
+    public int getHttp2MaxRequests() {
+      return breaker.limits().maxRequests();
+    }
+
+    public int getMaxRetries() {
+      return breaker.limits().maxRetries();
+    }
+
+    public int getActive() {
+      return breaker.active();
+    }
+
+    public int getPending() {
+      return breaker.pending();
+    }
+
+    public long getOverflows() {
+      return breaker.overflows();
+    }
+
+    public long getRetryOverflows() {
+      return breaker.retryOverflows();
+    }
+  }
+
+  /** A cluster's outlier detection as /config shows it; ejections are read when the page is rendered. */
+  public static final class OutlierView {
+    private final OutlierDetector detector;
+
+    OutlierView(OutlierDetector detector) {
+      this.detector = detector;
+    }
+
+    public int getConsecutive5xxErrors() {
+      return detector.policy().consecutive5xx();
+    }
+
+    public int getConsecutiveGatewayErrors() {
+      return detector.policy().consecutiveGateway();
+    }
+
+    public String getInterval() {
+      return duration(detector.policy().interval());
+    }
+
+    public String getBaseEjectionTime() {
+      return duration(detector.policy().baseEjection());
+    }
+
+    public int getMaxEjectionPercent() {
+      return detector.policy().maxEjectionPercent();
+    }
+
+    public int getMinHealthPercent() {
+      return detector.policy().minHealthPercent();
+    }
+
+    public long getEjections() {
+      return detector.ejections();
+    }
+
+    public List<String> getEjected() {
+      return detector.ejectedNow();
+    }
   }
 
   private static String duration(Duration d) {

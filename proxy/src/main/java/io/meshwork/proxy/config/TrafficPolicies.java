@@ -3,14 +3,18 @@ package io.meshwork.proxy.config;
 import io.meshwork.model.networking.ConsistentHashLB;
 import io.meshwork.model.networking.HTTPSettings;
 import io.meshwork.model.networking.LoadBalancerSettings;
+import io.meshwork.model.networking.OutlierDetection;
 import io.meshwork.model.networking.PortTrafficPolicy;
 import io.meshwork.model.networking.ServicePort;
 import io.meshwork.model.networking.TrafficPolicy;
+import io.meshwork.proxy.admission.ConnectionLimits;
 import io.meshwork.proxy.balancer.BalancerPolicy;
 import io.meshwork.proxy.balancer.RequestHash;
 import io.meshwork.proxy.cluster.ConnectionPoolSettings;
 import io.meshwork.proxy.cluster.HashPolicy;
 import io.meshwork.proxy.cluster.UpstreamProtocol;
+import io.meshwork.proxy.outlier.OutlierPolicy;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 
@@ -130,6 +134,61 @@ final class TrafficPolicies {
     }
     boolean declaredHttp = protocol.equals("HTTP") || name.equals("http") || name.startsWith("http-");
     return declaredHttp ? UpstreamProtocol.HTTP1 : UpstreamProtocol.USE_DOWNSTREAM;
+  }
+
+  /**
+   * The circuit-breaking limits (Istio ConnectionPoolSettings): unset fields are unlimited, as Istio
+   * programs Envoy with 2^32-1 (and so is 0); the pending wait is bounded by {@code tcp.connectTimeout}.
+   *
+   * @param field the policy's field path, for messages
+   */
+  static ConnectionLimits limits(TrafficPolicy tp, String field) {
+    var cp = tp == null ? null : tp.connectionPool();
+    if (cp == null) {
+      return ConnectionLimits.NONE;
+    }
+    var tcp = cp.tcp();
+    var http = cp.http();
+    try {
+      return new ConnectionLimits(
+          limit(tcp == null ? null : tcp.maxConnections()),
+          limit(http == null ? null : http.http1MaxPendingRequests()),
+          limit(http == null ? null : http.http2MaxRequests()),
+          limit(http == null ? null : http.maxRetries()),
+          tcp != null && tcp.connectTimeout() != null ? tcp.connectTimeout() : ConnectionPoolSettings.DEFAULT.connectTimeout());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(field + ".connectionPool." + e.getMessage(), e);
+    }
+  }
+
+  /** Istio programs a limit only when it is above 0; 0 means unset. */
+  private static int limit(Integer value) {
+    return value == null || value <= 0 ? ConnectionLimits.UNLIMITED : value;
+  }
+
+  /**
+   * Outlier detection (Istio OutlierDetection), or null when the policy has none. Unset fields take
+   * Istio's defaults: consecutive5xxErrors 5 (or the deprecated consecutiveErrors), gateway errors
+   * off, interval 10 s, baseEjectionTime 30 s, maxEjectionPercent 10, minHealthPercent 0.
+   */
+  static OutlierPolicy outliers(TrafficPolicy tp, String field) {
+    OutlierDetection od = tp == null ? null : tp.outlierDetection();
+    if (od == null) {
+      return null;
+    }
+    Integer c5xx = od.consecutive5xxErrors() != null ? od.consecutive5xxErrors() : od.consecutiveErrors();
+    try {
+      return new OutlierPolicy(
+          c5xx == null ? 5 : c5xx,
+          od.consecutiveGatewayErrors() == null ? 0 : od.consecutiveGatewayErrors(),
+          od.interval() == null ? Duration.ofSeconds(10) : od.interval(),
+          od.baseEjectionTime() == null ? Duration.ofSeconds(30) : od.baseEjectionTime(),
+          OutlierPolicy.MAX_EJECTION,
+          od.maxEjectionPercent() == null ? 10 : od.maxEjectionPercent(),
+          od.minHealthPercent() == null ? 0 : od.minHealthPercent());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(field + ".outlierDetection." + e.getMessage(), e);
+    }
   }
 
   static ConnectionPoolSettings pool(TrafficPolicy tp) {

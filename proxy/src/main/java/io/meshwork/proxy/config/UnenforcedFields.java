@@ -4,6 +4,7 @@ import io.meshwork.model.Resource;
 import io.meshwork.model.networking.ConnectionPoolSettings;
 import io.meshwork.model.networking.DestinationRule;
 import io.meshwork.model.networking.LoadBalancerSettings;
+import io.meshwork.model.networking.OutlierDetection;
 import io.meshwork.model.networking.PortTrafficPolicy;
 import io.meshwork.model.networking.Subset;
 import io.meshwork.model.networking.TrafficPolicy;
@@ -77,41 +78,45 @@ public final class UnenforcedFields {
     if (tp == null) {
       return;
     }
-    if (tp.outlierDetection() != null) {
-      notices.notEnforced(r, field + ".outlierDetection");
-    }
+    outlierDetection(r, tp.outlierDetection(), field + ".outlierDetection", notices);
     connectionPool(r, tp.connectionPool(), field + ".connectionPool", notices);
     loadBalancer(r, tp.loadBalancer(), field + ".loadBalancer", notices);
     for (int i = 0; i < tp.portLevelSettings().size(); i++) {
       PortTrafficPolicy p = tp.portLevelSettings().get(i);
       String pf = field + ".portLevelSettings[" + i + "]";
-      if (p.outlierDetection() != null) {
-        notices.notEnforced(r, pf + ".outlierDetection");
-      }
+      outlierDetection(r, p.outlierDetection(), pf + ".outlierDetection", notices);
       connectionPool(r, p.connectionPool(), pf + ".connectionPool", notices);
       loadBalancer(r, p.loadBalancer(), pf + ".loadBalancer", notices);
     }
   }
 
-  /** connectTimeout, http.idleTimeout and maxRequestsPerConnection are enforced; the limits are not yet. */
+  /**
+   * Enforced: connectTimeout, http.idleTimeout, maxRequestsPerConnection and the circuit-breaking
+   * limits (tcp.maxConnections, http.http1MaxPendingRequests, http.http2MaxRequests, http.maxRetries).
+   */
   private static void connectionPool(Resource<?> r, ConnectionPoolSettings cp, String field, Sink notices) {
     if (cp == null) {
       return;
     }
     var tcp = cp.tcp();
     if (tcp != null) {
-      check(r, tcp.maxConnections(), field + ".tcp.maxConnections", notices);
       check(r, tcp.tcpKeepalive(), field + ".tcp.tcpKeepalive", notices);
       check(r, tcp.maxConnectionDuration(), field + ".tcp.maxConnectionDuration", notices);
       check(r, tcp.idleTimeout(), field + ".tcp.idleTimeout", notices);
     }
     var http = cp.http();
     if (http != null) {
-      check(r, http.http1MaxPendingRequests(), field + ".http.http1MaxPendingRequests", notices);
-      check(r, http.http2MaxRequests(), field + ".http.http2MaxRequests", notices);
-      check(r, http.maxRetries(), field + ".http.maxRetries", notices);
       check(r, http.maxConcurrentStreams(), field + ".http.maxConcurrentStreams", notices);
     }
+  }
+
+  /** Consecutive 5xx and gateway errors, interval, ejection times and percentages are enforced. */
+  private static void outlierDetection(Resource<?> r, OutlierDetection od, String field, Sink notices) {
+    if (od == null) {
+      return;
+    }
+    check(r, od.consecutiveLocalOriginFailures(), field + ".consecutiveLocalOriginFailures", notices);
+    check(r, od.splitExternalLocalOriginErrors(), field + ".splitExternalLocalOriginErrors", notices);
   }
 
   private static void loadBalancer(Resource<?> r, LoadBalancerSettings lb, String field, Sink notices) {

@@ -1,5 +1,6 @@
 package io.meshwork.proxy.forward;
 
+import io.meshwork.proxy.admission.CircuitBreaker;
 import io.meshwork.proxy.cluster.Cluster;
 import io.meshwork.proxy.cluster.Endpoint;
 import io.meshwork.proxy.cluster.HashPolicy;
@@ -7,13 +8,15 @@ import io.meshwork.proxy.cluster.UpstreamProtocol;
 import io.meshwork.proxy.http.ErrorResponses;
 import io.meshwork.proxy.http.HopByHopHeaders;
 import io.meshwork.proxy.http.ProxyError;
-import io.meshwork.proxy.policy.RequestFilter;
 import io.meshwork.proxy.retry.AttemptFailure;
-import io.meshwork.proxy.retry.Backoff;
-import io.meshwork.proxy.retry.RetryPolicy;
 import io.meshwork.proxy.route.RouteAction;
 import io.meshwork.proxy.route.RouteDecision;
-import io.meshwork.proxy.upstream.UpstreamListener;
+import io.meshwork.proxy.stack.RequestRecord;
+import io.meshwork.proxy.stack.RequestStack;
+import io.meshwork.proxy.stack.ResponseFlag;
+import io.meshwork.proxy.stack.StageRequest;
+import io.meshwork.proxy.stack.StageVerdict;
+import io.netty.channel.Channel;import io.meshwork.proxy.upstream.UpstreamListener;
 import io.meshwork.proxy.upstream.UpstreamStream;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -32,17 +35,21 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
-import java.util.HashSet;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One request from head to the end of its response: routes it, picks an endpoint, runs attempts
- * (retrying per the route's policy with backoff on the event loop), enforces the per-try and route
- * timeouts, and streams the response back. Confined to the downstream channel's event loop.
+ * One request from head to the end of its response: runs the port's request stages, routes it on
+ * the snapshot it started on, picks an endpoint, runs attempts (retrying per the route's policy
+ * with backoff on the event loop), enforces the per-try and route timeouts, and streams the
+ * response back. Confined to the downstream channel's event loop.
+ *
+ * <p>An attempt ends only in {@link #endAttempt} and the exchange only in {@link #finish}, which
+ * completes the request record and hands it to every stage.
  */
-final class Exchange {
+final class Exchange implements StageRequest {
+  private static final Map<String, String> OVERLOADED = Map.of("x-envoy-overloaded", "true");
 
   private final DownstreamHandler downstream;
   private final ChannelHandlerContext ctx;
@@ -60,17 +67,22 @@ final class Exchange {
   private boolean counted;
   private boolean responseStarted;
   private RequestBody body;
+  private final RequestStack stages;
+  private final RequestRecord record;
+  private ScheduledFuture<?> stageTimer;
+  private CircuitBreaker.Waiter waiter;
+  private ScheduledFuture<?> pendingTimer;
+  private boolean retrySlotHeld;
+  private boolean resolved;
+  private Target target;
+  private TargetResolver.Rejected rejected;
+  private RouteDecision decision;
 
   private RouteAction.Forward action;
   private RouteAction.WeightedCluster destination;
   private Cluster cluster;
-  private RetryPolicy retries;
-  private int retriesDone;
-  private long hash;
-  private boolean hasHash;
-  private Set<Endpoint> tried;
+  private RetryPlan plan;
   private boolean http2Upstream;
-  private boolean staleConnectionRetried;
   private Attempt attempt;
   private ScheduledFuture<?> routeTimer;
   private ScheduledFuture<?> perTryTimer;
@@ -80,6 +92,8 @@ final class Exchange {
     this.downstream = downstream;
     this.ctx = ctx;
     this.config = config;
+    this.stages = config.stages();
+    this.record = new RequestRecord(System.nanoTime());
   }
 
   /**
@@ -103,9 +117,8 @@ final class Exchange {
   private void internalError(RuntimeException e) {
     if (!finished) {
       Attempt a = attempt;
-      attempt = null;
       if (a != null) {
-        a.release(true);
+        endAttempt(a, AttemptEnd.ABORT);
       }
       error(ProxyError.INTERNAL, "internal error: " + e.getClass().getSimpleName());
     }
@@ -120,24 +133,94 @@ final class Exchange {
     keepAlive = downstream.isHttp2() || HttpUtil.isKeepAlive(head);
     headRequest = HttpMethod.HEAD.equals(head.method());
     websocket = !downstream.isHttp2() && ForwardedHeads.isWebSocketUpgrade(head.headers());
-    if (config.filter().check(head, ctx.channel()) instanceof RequestFilter.Reject r) {
-      reject(r);
+    // Held from the start: a stage may suspend the request while its body arrives.
+    body = new RequestBody(config.replayLimit());
+    runStages(0);
+  }
+
+  /** Runs the stages from {@code from} on; after the last one, the router. */
+  private void runStages(int from) {
+    for (int i = from; i < stages.size(); i++) {
+      switch (stages.get(i).onRequest(this)) {
+        case StageVerdict.Next n -> {}
+        case StageVerdict.Answer a -> {
+          answer(a);
+          return;
+        }
+        case StageVerdict.Later l -> {
+          int resume = i + 1;
+          stageTimer = ctx.executor().schedule(() -> resumeStages(resume), l.delay().toNanos(), TimeUnit.NANOSECONDS);
+          return;
+        }
+      }
+    }
+    dispatch();
+  }
+
+  private void resumeStages(int from) {
+    stageTimer = null;
+    if (finished) {
       return;
     }
-    TargetResolver.Resolution resolution = config.targets().resolve(head, downstream.remoteAddress());
-    switch (resolution) {
-      case TargetResolver.Rejected r -> error(r.error(), r.message());
-      case TargetResolver.Resolved(Target target) -> route(target);
+    try {
+      runStages(from);
+    } catch (RuntimeException e) {
+      internalError(e);
     }
   }
 
-  private void route(Target target) {
-    RouteDecision decision = config.routes().get()
-        .route(request, target.host(), target.port(), target.path(), ThreadLocalRandom.current().nextDouble());
-    switch (decision) {
-      case RouteDecision.UnknownHost u -> error(ProxyError.UNKNOWN_HOST, "no route for host \"" + u.host() + "\"");
-      case RouteDecision.NoRouteMatched n ->
-          error(ProxyError.NO_ROUTE, "no route matched for host \"" + n.host() + "\" path \"" + target.path() + "\"");
+  @Override
+  public HttpRequest head() {
+    return request;
+  }
+
+  @Override
+  public Channel channel() {
+    return ctx.channel();
+  }
+
+  @Override
+  public boolean grpc() {
+    return grpc;
+  }
+
+  @Override
+  public RequestRecord record() {
+    return record;
+  }
+
+  /** Resolves the target and routes once, on the route table read when this is first asked. */
+  @Override
+  public RouteDecision route() {
+    if (!resolved) {
+      resolved = true;
+      switch (config.targets().resolve(request, downstream.remoteAddress())) {
+        case TargetResolver.Rejected r -> rejected = r;
+        case TargetResolver.Resolved(Target t) -> {
+          target = t;
+          decision = config.routes().get()
+              .route(request, t.host(), t.port(), t.path(), ThreadLocalRandom.current().nextDouble());
+        }
+      }
+    }
+    return decision;
+  }
+
+  private void dispatch() {
+    RouteDecision routed = route();
+    if (rejected != null) {
+      error(rejected.error(), rejected.message());
+      return;
+    }
+    switch (routed) {
+      case RouteDecision.UnknownHost u -> {
+        record.flag(ResponseFlag.NR);
+        error(ProxyError.UNKNOWN_HOST, "no route for host \"" + u.host() + "\"");
+      }
+      case RouteDecision.NoRouteMatched n -> {
+        record.flag(ResponseFlag.NR);
+        error(ProxyError.NO_ROUTE, "no route matched for host \"" + n.host() + "\" path \"" + target.path() + "\"");
+      }
       case RouteDecision.Matched m -> {
         switch (m.route().action()) {
           case RouteAction.Redirect r -> respond(LocalAnswers.redirect(r, request, target));
@@ -152,17 +235,14 @@ final class Exchange {
     action = f;
     destination = m.destination();
     cluster = m.cluster();
-    retries = f.retries() != null ? f.retries() : RetryPolicy.NONE;
+    record.routed(cluster.name());
     http2Upstream = !websocket && (cluster.protocol() == UpstreamProtocol.HTTP2
         || (cluster.protocol() == UpstreamProtocol.USE_DOWNSTREAM && downstream.isHttp2()));
     HashPolicy hashPolicy = cluster.hashPolicy();
-    if (hashPolicy != null && hashPolicy != HashPolicy.NONE) {
-      long h = hashPolicy.hash(request, downstream.remoteAddress());
-      hasHash = h != HashPolicy.NO_HASH;
-      hash = h;
-    }
+    long hash = hashPolicy != null && hashPolicy != HashPolicy.NONE
+        ? hashPolicy.hash(request, downstream.remoteAddress()) : HashPolicy.NO_HASH;
+    plan = new RetryPlan(f.retries(), hash);
     ForwardedHeads.upstreamRequest(request, target, m, action, downstream.clientIp(), websocket);
-    body = new RequestBody(config.replayLimit());
     Duration timeout = f.timeout();
     if (timeout != null && !timeout.isZero() && !timeout.isNegative()) {
       routeTimer = ctx.executor().schedule(this::onRouteTimeout, timeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -182,24 +262,82 @@ final class Exchange {
     }
   }
 
+  /** Asks the cluster's circuit breaker for a request slot, then picks an endpoint and starts an attempt. */
   private void pickAndAcquire() {
-    Endpoint endpoint = cluster.pick(hash, hasHash, tried == null ? Set.of() : tried);
+    switch (cluster.breaker().admit(http2Upstream, ctx.executor(), this::onAdmitted)) {
+      case CircuitBreaker.Admitted a -> pickAndStart();
+      case CircuitBreaker.Overflow o -> overflow();
+      case CircuitBreaker.Waiter w -> {
+        waiter = w;
+        pendingTimer = ctx.executor().schedule(this::onPendingTimeout,
+            cluster.breaker().limits().pendingTimeout().toNanos(), TimeUnit.NANOSECONDS);
+      }
+    }
+  }
+
+  /** A slot freed up for this waiting request; runs on this exchange's event loop. */
+  private void onAdmitted() {
+    waiter = null;
+    cancel(pendingTimer);
+    pendingTimer = null;
+    if (finished) {
+      cluster.breaker().release(http2Upstream);
+      return;
+    }
+    try {
+      pickAndStart();
+    } catch (RuntimeException e) {
+      internalError(e);
+    }
+  }
+
+  /** Waited for a slot as long as a connection may take to open (Envoy: pending requests time out at connectTimeout). */
+  private void onPendingTimeout() {
+    pendingTimer = null;
+    CircuitBreaker.Waiter w = waiter;
+    if (w == null || finished || !w.cancel()) {
+      return;
+    }
+    waiter = null;
+    record.flag(ResponseFlag.UF);
+    error(ProxyError.UPSTREAM_CONNECT,
+        "upstream connect error or disconnect/reset before headers. reset reason: connection timeout");
+  }
+
+  /**
+   * The circuit breaker refused the request: 503 at once with {@code x-envoy-overloaded: true}, flag UO
+   * (gRPC callers get UNAVAILABLE).
+   */
+  private void overflow() {
+    answer(new StageVerdict.Answer(503, 14, "upstream_overflow",
+        "upstream connect error or disconnect/reset before headers. reset reason: overflow",
+        OVERLOADED, ResponseFlag.UO));
+  }
+
+  private void pickAndStart() {
+    Endpoint endpoint;
+    try {
+      endpoint = plan.pick(cluster);
+    } catch (RuntimeException e) {
+      // A broken balancer is answered 500 by the caller; the slot it was admitted with goes back.
+      cluster.breaker().release(http2Upstream);
+      throw e;
+    }
     if (endpoint == null) {
+      cluster.breaker().release(http2Upstream);
+      releaseRetrySlot();
+      record.flag(ResponseFlag.UH);
       error(ProxyError.NO_HEALTHY_UPSTREAM,
           "no healthy endpoint for \"" + cluster.host() + "\" (cluster " + cluster.name() + ")");
       return;
     }
-    if (retries.attempts() > 0) {
-      if (tried == null) {
-        tried = new HashSet<>(4);
-      }
-      tried.add(endpoint);
-    }
-    Attempt a = new Attempt(endpoint);
+    Attempt a = new Attempt(endpoint, retrySlotHeld);
+    retrySlotHeld = false;
     attempt = a;
     endpoint.requestStarted();
-    Duration perTry = retries.perTryTimeout();
-    if (perTry != null && !perTry.isZero() && !perTry.isNegative()) {
+    record.attemptStarted(endpoint.authority());
+    Duration perTry = plan.perTryTimeout();
+    if (perTry != null) {
       perTryTimer = ctx.executor().schedule(() -> onPerTryTimeout(a), perTry.toNanos(), TimeUnit.NANOSECONDS);
     }
     config.upstreams().acquire(
@@ -245,16 +383,10 @@ final class Exchange {
 
   /** The downstream went away: abandon everything. */
   void cancel() {
-    if (finished) {
-      return;
+    if (!finished) {
+      record.flag(ResponseFlag.DC);
     }
-    finished = true;
-    Attempt a = attempt;
-    attempt = null;
-    if (a != null) {
-      a.release(true);
-    }
-    cleanup();
+    finish();
   }
 
   private void onPerTryTimeout(Attempt a) {
@@ -269,10 +401,10 @@ final class Exchange {
       return;
     }
     Attempt a = attempt;
-    attempt = null;
     if (a != null) {
-      a.release(true);
+      endAttempt(a, AttemptEnd.ABORT);
     }
+    record.flag(ResponseFlag.UT);
     if (responseStarted) {
       failMidStream();
     } else {
@@ -281,10 +413,8 @@ final class Exchange {
   }
 
   private void attemptFailed(Attempt a, AttemptFailure failure, Throwable cause) {
-    attempt = null;
-    cancel(perTryTimer);
-    perTryTimer = null;
-    a.release(true);
+    a.failure = failure;
+    endAttempt(a, AttemptEnd.ABORT);
     if (finished) {
       return;
     }
@@ -292,23 +422,21 @@ final class Exchange {
       failMidStream();
       return;
     }
-    if (failure == AttemptFailure.RESET && a.stream != null && a.stream.reused() && !staleConnectionRetried
-        && body.isReplayable() && !websocket && isIdempotent(request.method())) {
-      // The upstream most likely closed a kept-alive connection as it was reused; an idempotent
-      // request may be sent again on a fresh one (RFC 9110 §9.2.2, RFC 9112 §9.3.1), outside the
-      // route's retry policy.
-      staleConnectionRetried = true;
+    if (plan.staleConnectionRetry(failure, a.stream != null && a.stream.reused(), body.isReplayable(), websocket,
+        request.method())) {
       body.rewind();
       startAttempt();
       return;
     }
-    if (canRetry() && retries.retriableFailure(failure) && (isIdempotent(request.method()) || neverReceived(failure))) {
+    if (plan.retriesFailure(failure, body.isReplayable(), websocket, request.method()) && takeRetrySlot()) {
       scheduleRetry();
       return;
     }
     if (failure == AttemptFailure.PER_TRY_TIMEOUT) {
+      record.flag(ResponseFlag.UT);
       error(ProxyError.UPSTREAM_TIMEOUT, "upstream request timeout");
     } else {
+      record.flag(ResponseFlag.UF);
       error(ProxyError.UPSTREAM_CONNECT, LocalAnswers.resetBeforeHeaders(failure));
     }
   }
@@ -322,57 +450,43 @@ final class Exchange {
     return bodylessHead;
   }
 
-  private boolean canRetry() {
-    return retriesDone < retries.attempts() && body.isReplayable() && !websocket;
+  /** Takes one of the cluster's retry slots (Istio {@code maxRetries}); without one the failure is final. */
+  private boolean takeRetrySlot() {
+    if (!cluster.breaker().tryRetry()) {
+      return false;
+    }
+    retrySlotHeld = true;
+    return true;
   }
 
   private void scheduleRetry() {
-    retriesDone++;
     body.rewind();
-    long delay = Backoff.of(retries).delayNanos(retriesDone, ThreadLocalRandom.current().nextDouble());
+    long delay = plan.nextBackoffNanos(ThreadLocalRandom.current().nextDouble());
     backoffTimer = ctx.executor().schedule(this::startAttempt, delay, TimeUnit.NANOSECONDS);
-  }
-
-  /**
-   * Whether the upstream provably never saw the request: no connection, or an HTTP/2 stream it
-   * refused (REFUSED_STREAM, or above a GOAWAY's last stream id, RFC 9113 §8.7). After a reset or a
-   * per-try timeout it may have acted on it, so only idempotent requests are sent again
-   * (RFC 9110 §9.2.2): a POST is never executed twice because of the proxy.
-   */
-  private static boolean neverReceived(AttemptFailure failure) {
-    return failure == AttemptFailure.CONNECT_FAILURE || failure == AttemptFailure.REFUSED_STREAM;
-  }
-
-  private static boolean isIdempotent(HttpMethod method) {
-    return HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method) || HttpMethod.PUT.equals(method)
-        || HttpMethod.DELETE.equals(method) || HttpMethod.OPTIONS.equals(method) || HttpMethod.TRACE.equals(method);
   }
 
   private void onResponseHead(Attempt a, HttpResponse head, boolean endOfStream) {
     int status = head.status().code();
     int grpcStatus = grpc ? ForwardedHeads.grpcStatus(head.headers()) : -1;
-    if (canRetry() && retries.retriableResponse(status, grpcStatus)) {
+    a.status = status;
+    if (plan.retriesResponse(status, grpcStatus, body.isReplayable(), websocket) && takeRetrySlot()) {
       // Discard the response: closing the HTTP/1.1 connection or resetting the stream is
       // cheaper than draining a body nobody will read.
-      attempt = null;
-      cancel(perTryTimer);
-      perTryTimer = null;
-      a.release(true);
+      endAttempt(a, AttemptEnd.ABORT);
       scheduleRetry();
       return;
     }
     cancel(perTryTimer);
     perTryTimer = null;
     responseStarted = true;
+    record.status(status);
     responseBodyless = endOfStream || (!http2Upstream && hasNoBody(head));
     keepAlive = ForwardedHeads.downstreamResponse(head, action, destination, downstream.isHttp2(), clientVersion,
         headRequest, responseBodyless, keepAlive && !config.draining().getAsBoolean(), websocket);
     if (websocket && status == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
       ctx.writeAndFlush(head);
-      finished = true;
-      attempt = null;
-      a.releaseEndpoint();
-      cleanup();
+      endAttempt(a, AttemptEnd.TUNNEL);
+      finish();
       downstream.switchToTunnel(a.stream.channel());
       return;
     }
@@ -405,10 +519,8 @@ final class Exchange {
       ctx.write(content, ctx.voidPromise());
     }
     if (content instanceof LastHttpContent) {
-      finished = true;
-      attempt = null;
-      a.release(false);
-      cleanup();
+      endAttempt(a, AttemptEnd.DONE);
+      finish();
       ctx.flush();
       downstream.exchangeComplete(!keepAlive);
     } else if (!ctx.channel().isWritable()) {
@@ -441,25 +553,30 @@ final class Exchange {
     respond(ErrorResponses.of(ctx.alloc(), error, message, grpc));
   }
 
-  /** A request the port's filter refused (400 path, 401 authentication, 403 authorization). */
-  private void reject(RequestFilter.Reject r) {
-    if (r.error() == ProxyError.BAD_REQUEST) {
+  /** A stage's local answer: 400 path, 401, 403, a fault abort. */
+  private void answer(StageVerdict.Answer a) {
+    if (a.status() == HttpResponseStatus.BAD_REQUEST.code()) {
       keepAlive = false;
     }
-    FullHttpResponse response = ErrorResponses.of(ctx.alloc(), r.error(), r.message(), grpc);
-    r.headers().forEach(response.headers()::set);
+    if (a.flag() != null) {
+      record.flag(a.flag());
+    }
+    FullHttpResponse response;
+    if (grpc || (a.grpcStatus() >= 0 && a.status() == HttpResponseStatus.OK.code())) {
+      response = ErrorResponses.of(ctx.alloc(), ProxyError.INTERNAL, a.message(), true);
+      response.headers().setInt(ErrorResponses.GRPC_STATUS, a.effectiveGrpcStatus());
+      response.headers().set(ErrorResponses.X_MESHWORK_ERROR, a.reason());
+    } else {
+      response = ErrorResponses.text(ctx.alloc(), HttpResponseStatus.valueOf(a.status()), a.reason(), a.message() + "\n");
+    }
+    a.headers().forEach(response.headers()::set);
     respond(response);
   }
 
   private void respond(FullHttpResponse response) {
-    finished = true;
     responseStarted = true;
-    Attempt a = attempt;
-    attempt = null;
-    if (a != null) {
-      a.release(true);
-    }
-    cleanup();
+    record.status(response.status().code());
+    finish();
     if (!downstream.isHttp2()) {
       response.setProtocolVersion(HttpVersion.HTTP_1_1);
       keepAlive = keepAlive && !config.draining().getAsBoolean();
@@ -471,18 +588,86 @@ final class Exchange {
 
   /** The response broke after its head went downstream: the client must see a failure, not a short body. */
   private void failMidStream() {
-    finished = true;
-    cleanup();
+    finish();
     downstream.abortResponse();
   }
 
+  /**
+   * The one place an exchange ends, however it ends: the current attempt is aborted, timers and the
+   * held body released, and the request record completed and handed to every stage.
+   */
+  private void finish() {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    Attempt a = attempt;
+    if (a != null) {
+      endAttempt(a, AttemptEnd.ABORT);
+    }
+    CircuitBreaker.Waiter w = waiter;
+    waiter = null;
+    if (w != null) {
+      // When the grant won the race, onAdmitted runs next and gives the slot back.
+      w.cancel();
+    }
+    releaseRetrySlot();
+    cleanup();
+    if (record.end(System.nanoTime())) {
+      stages.ended(record);
+    }
+  }
+
+  /** How an attempt ends: its stream completed, aborted, or handed over as a WebSocket tunnel. */
+  private enum AttemptEnd { DONE, ABORT, TUNNEL }
+
+  /**
+   * The one place an attempt ends: it stops being current, its per-try timer stops, its claim on the
+   * endpoint ends, and its stream is finished, aborted or left to a tunnel.
+   */
+  private void endAttempt(Attempt a, AttemptEnd how) {
+    if (attempt == a) {
+      attempt = null;
+      cancel(perTryTimer);
+      perTryTimer = null;
+    }
+    if (a.ended) {
+      return;
+    }
+    a.ended = true;
+    a.endpoint.requestFinished();
+    cluster.health().attemptEnded(a.endpoint, a.status, a.failure != null);
+    cluster.breaker().release(http2Upstream);
+    if (a.retrySlot) {
+      cluster.breaker().retryDone();
+    }
+    if (a.stream != null) {
+      switch (how) {
+        case DONE -> a.stream.done();
+        case ABORT -> a.stream.abort();
+        case TUNNEL -> {}
+      }
+    }
+  }
+
+  private void releaseRetrySlot() {
+    if (retrySlotHeld) {
+      retrySlotHeld = false;
+      cluster.breaker().retryDone();
+    }
+  }
+
   private void cleanup() {
+    cancel(pendingTimer);
+    pendingTimer = null;
     cancel(routeTimer);
     cancel(perTryTimer);
     cancel(backoffTimer);
+    cancel(stageTimer);
     routeTimer = null;
     perTryTimer = null;
     backoffTimer = null;
+    stageTimer = null;
     if (body != null) {
       body.release();
     }
@@ -502,29 +687,18 @@ final class Exchange {
   private final class Attempt implements UpstreamListener {
     final Endpoint endpoint;
     UpstreamStream stream;
-    private boolean counted = true;
+    boolean ended;
+    /** The response status, or 0 before a head. */
+    int status;
+    /** Why it failed, or null. */
+    AttemptFailure failure;
 
-    Attempt(Endpoint endpoint) {
+    /** Whether this attempt is a retry holding one of the cluster's {@code maxRetries} slots. */
+    final boolean retrySlot;
+
+    Attempt(Endpoint endpoint, boolean retrySlot) {
       this.endpoint = endpoint;
-    }
-
-    /** Ends this attempt's claim on the endpoint and its stream. */
-    void release(boolean abort) {
-      releaseEndpoint();
-      if (stream != null) {
-        if (abort) {
-          stream.abort();
-        } else {
-          stream.done();
-        }
-      }
-    }
-
-    void releaseEndpoint() {
-      if (counted) {
-        counted = false;
-        endpoint.requestFinished();
-      }
+      this.retrySlot = retrySlot;
     }
 
     @Override
@@ -536,8 +710,8 @@ final class Exchange {
       stream = s;
       // Envoy's x-envoy-attempt-count: the router that retries numbers its attempts; a hop that
       // does not retry (the callee's sidecar) keeps the caller's count.
-      if (retries.attempts() > 0 || !request.headers().contains(ForwardedHeads.X_ATTEMPT_COUNT)) {
-        request.headers().setInt(ForwardedHeads.X_ATTEMPT_COUNT, retriesDone + 1);
+      if (plan.numbersAttempts() || !request.headers().contains(ForwardedHeads.X_ATTEMPT_COUNT)) {
+        request.headers().setInt(ForwardedHeads.X_ATTEMPT_COUNT, plan.attemptNumber());
       }
       if (bodyless) {
         s.write(wholeRequest());

@@ -1,7 +1,7 @@
 package io.meshwork.proxy.forward;
 
-import io.meshwork.proxy.policy.RequestFilter;
 import io.meshwork.proxy.route.RouteTable;
+import io.meshwork.proxy.stack.RequestStack;
 import io.meshwork.proxy.upstream.Upstreams;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -15,7 +15,7 @@ import java.util.function.Supplier;
  * @param replayLimit request body bytes kept for retries
  * @param draining true once the sidecar drains: responses then close their HTTP/1.1 connections
  * @param inFlight counts exchanges in progress
- * @param filter checked once per request before routing (the inbound port's policies)
+ * @param stages run once per request before the router (assembled in {@code io.meshwork.proxy.ProxyStacks})
  */
 public record ForwardConfig(
     Supplier<RouteTable> routes,
@@ -24,18 +24,18 @@ public record ForwardConfig(
     int replayLimit,
     BooleanSupplier draining,
     InFlight inFlight,
-    RequestFilter filter) {
+    RequestStack stages) {
 
   public ForwardConfig {
     if (replayLimit < 0) {
       throw new IllegalArgumentException("replayLimit: " + replayLimit + " (expected: >= 0)");
     }
-    filter = filter == null ? RequestFilter.NONE : filter;
+    stages = stages == null ? RequestStack.EMPTY : stages;
   }
 
-  /** A port whose requests pass no filter. */
+  /** A port whose requests pass no stage. */
   public ForwardConfig(Supplier<RouteTable> routes, TargetResolver targets, Upstreams upstreams, int replayLimit,
       BooleanSupplier draining, InFlight inFlight) {
-    this(routes, targets, upstreams, replayLimit, draining, inFlight, RequestFilter.NONE);
+    this(routes, targets, upstreams, replayLimit, draining, inFlight, RequestStack.EMPTY);
   }
 }

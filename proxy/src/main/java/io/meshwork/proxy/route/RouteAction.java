@@ -18,6 +18,7 @@ public sealed interface RouteAction {
    * @param authorityRewrite replaces the Host/:authority, or null
    * @param requestHeaders applied to the request before forwarding (route-level then destination-level)
    * @param responseHeaders applied to the response before it is sent downstream
+   * @param fault fault injection, {@link FaultPolicy#NONE} for none (timeout and retries are then off, as in Istio)
    */
   record Forward(
       List<WeightedCluster> destinations,
@@ -26,10 +27,19 @@ public sealed interface RouteAction {
       UriRewrite uriRewrite,
       String authorityRewrite,
       HeaderOps requestHeaders,
-      HeaderOps responseHeaders)
+      HeaderOps responseHeaders,
+      FaultPolicy fault)
       implements RouteAction {
     public Forward {
       destinations = List.copyOf(destinations);
+      fault = fault == null ? FaultPolicy.NONE : fault;
+    }
+
+    /** A route without fault injection. */
+    public Forward(List<WeightedCluster> destinations, Duration timeout, RetryPolicy retries, UriRewrite uriRewrite,
+        String authorityRewrite, HeaderOps requestHeaders, HeaderOps responseHeaders) {
+      this(destinations, timeout, retries, uriRewrite, authorityRewrite, requestHeaders, responseHeaders,
+          FaultPolicy.NONE);
     }
   }
 

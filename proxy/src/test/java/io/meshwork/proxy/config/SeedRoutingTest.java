@@ -86,15 +86,18 @@ class SeedRoutingTest {
     assertThat(v1.loadBalancer()).hasToString("LEAST_REQUEST");
     assertThat(v1.protocol()).isEqualTo(UpstreamProtocol.HTTP2);
     assertThat(v1.pick(0, false, Set.of())).isIn(v1.endpoints());
+    // The rule's connectionPool applies to every subset (Istio: a subset's policy overrides field by field).
+    var limits = v2.breaker().limits();
+    assertThat(limits.maxConnections()).isEqualTo(100);
+    assertThat(limits.maxPendingRequests()).isEqualTo(100);
+    assertThat(limits.maxRequests()).isEqualTo(1000);
+    assertThat(limits.maxRetries()).isEqualTo(io.meshwork.proxy.admission.ConnectionLimits.UNLIMITED);
   }
 
   @Test
   void unenforcedFieldsAndKindsAreNoticed() {
-    assertThat(snapshot.notices()).contains(
-        "DestinationRule default/product-service: spec.trafficPolicy.outlierDetection is accepted but not enforced yet",
-        "DestinationRule default/product-service: spec.trafficPolicy.connectionPool.tcp.maxConnections is accepted but not enforced yet",
-        "DestinationRule default/product-service: spec.trafficPolicy.connectionPool.http.http1MaxPendingRequests is accepted but not enforced yet",
-        "DestinationRule default/product-service: spec.trafficPolicy.connectionPool.http.http2MaxRequests is accepted but not enforced yet");
+    // The circuit-breaking limits and outlier detection are enforced now.
+    assertThat(snapshot.notices()).noneMatch(n -> n.contains("connectionPool") || n.contains("outlierDetection"));
     assertThat(snapshot.notices()).noneMatch(n -> n.contains("PeerAuthentication") || n.contains(".tls "));
     assertThat(snapshot.notices()).noneMatch(n -> n.contains("h2UpgradePolicy") || n.contains("loadBalancer"));
   }

@@ -1,0 +1,41 @@
+package io.meshwork.proxy;
+
+import io.meshwork.proxy.fault.FaultAbortStage;
+import io.meshwork.proxy.fault.FaultDelayStage;
+import io.meshwork.proxy.policy.FilterStage;
+import io.meshwork.proxy.policy.RequestFilter;
+import io.meshwork.proxy.stack.RequestStack;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.DoubleSupplier;
+
+/**
+ * The request stacks, in the order a request meets their stages (linkerd2-proxy's {@code push}
+ * list). A new capability is its own package plus one line here. After the last stage comes the
+ * router (route timeout, retries, attempts), and under it each cluster's admission (circuit
+ * breaking) and attempt observers (outlier detection).
+ */
+public final class ProxyStacks {
+  private static final DoubleSupplier RANDOM = () -> ThreadLocalRandom.current().nextDouble();
+
+  private ProxyStacks() {}
+
+  /** The inbound port: the workload's policies, then on to the local app. */
+  public static RequestStack inbound(RequestFilter policies) {
+    return RequestStack.builder()
+        .push(new FilterStage(policies)) // authn (RequestAuthentication, API keys), authz (AuthorizationPolicy)
+        .build();
+  }
+
+  /** The outbound ports (HTTP proxy, upstream ports): the caller guard and API-key presenter run as the port's target resolution. */
+  public static RequestStack outbound() {
+    return outbound(RANDOM);
+  }
+
+  /** @param random the draws that pick which requests a fault hits */
+  public static RequestStack outbound(DoubleSupplier random) {
+    return RequestStack.builder()
+        .push(new FaultDelayStage(random)) // VirtualService fault.delay (DI)
+        .push(new FaultAbortStage(random)) // VirtualService fault.abort (FI)
+        .build();
+  }
+}

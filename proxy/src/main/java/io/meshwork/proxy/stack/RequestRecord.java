@@ -1,0 +1,103 @@
+package io.meshwork.proxy.stack;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * What happened to one request, filled at fixed points by the exchange (start, routed, each
+ * attempt, end) and read by the stages when it ends (Armeria's RequestLog). Confined to the
+ * request's event loop.
+ */
+public final class RequestRecord {
+  private final long startNanos;
+  private String cluster;
+  private String endpoint;
+  private int attempts;
+  private int status;
+  private long endNanos = -1;
+  private EnumSet<ResponseFlag> flags;
+
+  public RequestRecord(long startNanos) {
+    this.startNanos = startNanos;
+  }
+
+  public void routed(String clusterName) {
+    this.cluster = clusterName;
+  }
+
+  public void attemptStarted(String endpointAuthority) {
+    attempts++;
+    this.endpoint = endpointAuthority;
+  }
+
+  public void flag(ResponseFlag flag) {
+    if (flags == null) {
+      flags = EnumSet.noneOf(ResponseFlag.class);
+    }
+    flags.add(flag);
+  }
+
+  public void status(int code) {
+    this.status = code;
+  }
+
+  /** Marks the end; later calls are ignored, so the first exit wins. */
+  public boolean end(long nanos) {
+    if (endNanos >= 0) {
+      return false;
+    }
+    endNanos = nanos;
+    return true;
+  }
+
+  public long startNanos() {
+    return startNanos;
+  }
+
+  /** Nanoseconds from start to end, or -1 while the request runs. */
+  public long durationNanos() {
+    return endNanos < 0 ? -1 : endNanos - startNanos;
+  }
+
+  /** The cluster the router picked, or null when the request was not forwarded. */
+  public String cluster() {
+    return cluster;
+  }
+
+  /** The endpoint of the last attempt, or null when none started. */
+  public String endpoint() {
+    return endpoint;
+  }
+
+  public int attempts() {
+    return attempts;
+  }
+
+  /** The status sent downstream, or 0 when none was (a reset, a downstream that went away). */
+  public int status() {
+    return status;
+  }
+
+  public Set<ResponseFlag> flags() {
+    return flags == null ? Set.of() : Set.copyOf(flags);
+  }
+
+  public boolean has(ResponseFlag flag) {
+    return flags != null && flags.contains(flag);
+  }
+
+  /** Envoy's %RESPONSE_FLAGS%: the flags joined by commas, or "-". */
+  public String flagText() {
+    if (flags == null || flags.isEmpty()) {
+      return "-";
+    }
+    StringBuilder b = new StringBuilder();
+    for (ResponseFlag f : flags) {
+      if (!b.isEmpty()) {
+        b.append(',');
+      }
+      b.append(f.name());
+    }
+    return b.toString();
+  }
+}

@@ -1,0 +1,23 @@
+package io.meshwork.proxy.stack;
+
+/** Envoy's response flags, as its access logs print them: why a response is what it is. */
+public enum ResponseFlag {
+  /** No healthy upstream endpoint. */
+  UH,
+  /** Upstream connection failure. */
+  UF,
+  /** Upstream request timeout. */
+  UT,
+  /** Upstream overflow: a circuit breaker refused the request. */
+  UO,
+  /** No route for the request. */
+  NR,
+  /** The request was delayed by fault injection. */
+  DI,
+  /** The request was aborted by fault injection. */
+  FI,
+  /** Upstream retry limit exceeded (the cluster's maxRetries). */
+  URX,
+  /** The downstream went away before the response completed. */
+  DC
+}
