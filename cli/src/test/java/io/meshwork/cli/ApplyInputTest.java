@@ -193,14 +193,14 @@ class ApplyInputTest {
         spec:
           host: noted
           trafficPolicy:
-            outlierDetection:
-              consecutive5xxErrors: 3
+            loadBalancer:
+              warmupDurationSecs: 30s
         """);
 
     Cli.Result applied = run("apply", "-f", file.toString());
 
     assertThat(applied.exitCode()).as(applied.err()).isZero();
-    assertThat(applied.err()).contains(file + ":8:5: notice: spec.trafficPolicy.outlierDetection is accepted but"
+    assertThat(applied.err()).contains(file + ":9:7: notice: spec.trafficPolicy.loadBalancer.warmupDurationSecs is accepted but"
         + " not enforced yet");
   }
 
