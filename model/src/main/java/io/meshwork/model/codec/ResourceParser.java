@@ -271,7 +271,7 @@ public final class ResourceParser {
   private static String meaningOutsideKubernetes(Kind kind) {
     return kind == Kind.ISTIO_OPERATOR
         ? "(accepted: means nothing outside Kubernetes; only spec.meshConfig accessLogFile, accessLogEncoding,"
-            + " accessLogFormat and enableTracing are honoured)"
+            + " accessLogFormat, enableTracing and outboundTrafficPolicy.mode are honoured)"
         : "(accepted: means nothing outside Kubernetes and is ignored; namespaces exist once a resource names them)";
   }
 

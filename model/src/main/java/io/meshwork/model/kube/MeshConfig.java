@@ -5,8 +5,11 @@ import java.util.Map;
 
 /**
  * Istio MeshConfig, the mesh-wide defaults. Honoured: {@code accessLogFile} ("/dev/stdout" or a path;
- * empty disables), {@code accessLogEncoding} (TEXT or JSON), {@code accessLogFormat} and {@code
- * enableTracing}. {@code defaultConfig} (ProxyConfig) and {@code outboundTrafficPolicy} are kept loose.
+ * empty disables), {@code accessLogEncoding} (TEXT or JSON), {@code accessLogFormat}, {@code
+ * enableTracing} and {@code outboundTrafficPolicy.mode} (ALLOW_ANY, the default, or REGISTRY_ONLY).
+ * {@code defaultConfig} (ProxyConfig) is kept loose.
+ *
+ * @param outboundTrafficPolicy or null for Istio's default, ALLOW_ANY
  */
 public record MeshConfig(
     String accessLogFile,
@@ -15,9 +18,8 @@ public record MeshConfig(
     Boolean enableTracing,
     String trustDomain,
     Map<String, Object> defaultConfig,
-    Map<String, Object> outboundTrafficPolicy) {
+    OutboundTrafficPolicy outboundTrafficPolicy) {
   public MeshConfig {
     defaultConfig = Copies.map(defaultConfig);
-    outboundTrafficPolicy = Copies.map(outboundTrafficPolicy);
   }
 }

@@ -7,6 +7,7 @@ import io.meshwork.model.networking.VirtualService;
 import io.meshwork.model.networking.WorkloadEntry;
 import io.meshwork.proxy.cluster.Cluster;
 import io.meshwork.proxy.cluster.EndpointRegistry;
+import io.meshwork.proxy.egress.OutboundTrafficPolicy;
 import io.meshwork.proxy.route.Route;
 import io.meshwork.proxy.route.VirtualHost;
 import io.meshwork.proxy.route.VirtualHostTable;
@@ -78,8 +79,11 @@ public final class SnapshotCompiler {
       WorkloadSecurity security = new WorkloadSecurity(
           MtlsPolicyCompiler.compile(resources, local, notices::add),
           InboundPolicyCompiler.compile(resources, local, notices::add));
-      MeshSnapshot snapshot = new MeshSnapshot(version, table, all, notices.toList(),
-          SnapshotSummary.of(version, local, hosts, all), directory, security);
+      OutboundTrafficPolicy egress = MeshConfigs.outboundTrafficPolicy(resources, notices);
+      Map<String, Object> summary = SnapshotSummary.of(version, local, hosts, all);
+      summary.put("outboundTrafficPolicy", Map.of("mode", egress.name()));
+      MeshSnapshot snapshot = new MeshSnapshot(version, table, all, notices.toList(), summary, directory, security,
+          egress);
       compiled = true;
       return snapshot;
     } finally {

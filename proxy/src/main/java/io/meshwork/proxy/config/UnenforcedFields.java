@@ -1,6 +1,7 @@
 package io.meshwork.proxy.config;
 
 import io.meshwork.model.Resource;
+import io.meshwork.model.kube.IstioOperator;
 import io.meshwork.model.networking.ConnectionPoolSettings;
 import io.meshwork.model.networking.DestinationRule;
 import io.meshwork.model.networking.LoadBalancerSettings;
@@ -41,6 +42,7 @@ public final class UnenforcedFields {
     switch (resource.spec()) {
       case DestinationRule dr -> destinationRule((Resource<DestinationRule>) resource, sink);
       case VirtualService vs -> virtualService((Resource<VirtualService>) resource, sink);
+      case IstioOperator iop -> istioOperator(resource, iop, sink);
       default -> { }
     }
     return found;
@@ -62,6 +64,17 @@ public final class UnenforcedFields {
     }
     if (dr.spec().workloadSelector() != null) {
       notices.notEnforced(dr, "spec.workloadSelector");
+    }
+  }
+
+  static void istioOperator(Resource<?> r, IstioOperator iop, Notices notices) {
+    istioOperator(r, iop, notices::add);
+  }
+
+  private static void istioOperator(Resource<?> r, IstioOperator iop, Sink notices) {
+    if (iop.meshConfig() != null && iop.meshConfig().outboundTrafficPolicy() != null
+        && !iop.meshConfig().outboundTrafficPolicy().egressProxy().isEmpty()) {
+      notices.notEnforced(r, "spec.meshConfig.outboundTrafficPolicy.egressProxy");
     }
   }
 
