@@ -4,6 +4,9 @@ import io.meshwork.proxy.admin.AdminControls;
 import io.meshwork.proxy.admin.AdminInitializer;
 import io.meshwork.proxy.config.MeshSnapshot;
 import io.meshwork.proxy.config.SnapshotRef;
+import io.meshwork.proxy.egress.EgressCounters;
+import io.meshwork.proxy.egress.OwnPorts;
+import io.meshwork.proxy.egress.ProxyPortEgress;
 import io.meshwork.proxy.forward.ForwardConfig;
 import io.meshwork.proxy.forward.HttpListenerInitializer;
 import io.meshwork.proxy.forward.InFlight;
@@ -21,6 +24,8 @@ import io.meshwork.proxy.route.RouteTable;
 import io.meshwork.proxy.stack.RequestStack;
 import io.meshwork.proxy.transport.IoTransport;
 import io.meshwork.proxy.socks.SocksListener;
+import io.meshwork.proxy.socks.SocksSettings;
+import io.meshwork.proxy.tcp.TcpConnector;
 import io.meshwork.proxy.tls.InboundTls;
 import io.meshwork.proxy.tls.MeshTls;
 import io.meshwork.proxy.tls.MtlsPolicy;
@@ -65,6 +70,9 @@ public final class Sidecar implements AutoCloseable {
   /** The workload's TLS contexts; null when the sidecar should have no identity (standalone without certificates). */
   private final MeshTls meshTls;
   private final NoticeLog notices;
+  /** Hosts outside the registry and CONNECT tunnels on the HTTP proxy port. */
+  private final ProxyPortEgress egress;
+  private final OwnPorts ownPorts = OwnPorts.ofThisMachine();
   private InboundTls inboundTls;
   private final InFlight inFlight = new InFlight();
   private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
@@ -92,6 +100,9 @@ public final class Sidecar implements AutoCloseable {
     this.meshTls = identity == null ? null : MeshTls.of(identity);
     this.pools = new UpstreamPools(transport, new OutboundTls(snapshots::get, meshTls));
     this.notices = new NoticeLog(settings.service() + "." + settings.namespace());
+    this.egress = new ProxyPortEgress(snapshots::get, settings::outboundTrafficPolicy,
+        new TcpConnector(transport.socketChannel(), SocksSettings.DEFAULT.connectTimeout()), ownPorts,
+        new EgressCounters());
   }
 
   /**
@@ -132,9 +143,10 @@ public final class Sidecar implements AutoCloseable {
       return s == null ? NO_ROUTES : s.outbound();
     };
     OutboundCallers callers = settings.outboundCallers();
-    httpPort = bindTraffic("http proxy", settings.httpPort(),
-        forwarding(outboundRoutes, callers.guard(
-            OutboundApiKey.decorate(new ProxyPortTargets(), settings.outboundApiKey()), settings.service())));
+    httpPort = bindTraffic("http proxy", settings.httpPort(), new HttpListenerInitializer(new ForwardConfig(
+        outboundRoutes, callers.guard(OutboundApiKey.decorate(new ProxyPortTargets(), settings.outboundApiKey()),
+            settings.service()), pools, RequestBody.DEFAULT_REPLAY_LIMIT, () -> draining, inFlight,
+        ProxyStacks.outbound(), egress)));
     for (Map.Entry<String, Integer> e : settings.upstreams().entrySet()) {
       int port = bindTraffic("upstream " + e.getKey(), e.getValue(),
           forwarding(outboundRoutes, callers.guard(
@@ -167,8 +179,12 @@ public final class Sidecar implements AutoCloseable {
           settings.localAddress(), socks.port());
     }
     adminListener = bind(settings.adminBindAddress(), settings.adminPort(), new AdminInitializer(new AdminControls(
-        this::notReady, snapshots::get, this::drain, this::undrain, settings.adminAccess())));
+        this::notReady, snapshots::get, this::drain, this::undrain, settings.adminAccess(),
+        () -> Map.of("egress", egress.view()))));
     adminPort = port(adminListener);
+    List<Integer> own = new ArrayList<>(List.of(httpPort, inboundPort, socksPort, adminPort));
+    own.addAll(upstreamPorts.values());
+    ownPorts.listen(own);
     log.info("sidecar {}.{}: admin listening on {}:{} ({})", settings.service(), settings.namespace(),
         settings.adminBindAddress(), adminPort, settings.adminAccess().hasToken()
             ? "loopback callers, or others with the admin token" : "loopback callers only beyond /ready");
@@ -353,6 +369,11 @@ public final class Sidecar implements AutoCloseable {
       throw new IllegalArgumentException("name: " + name + " (expected: one of " + upstreamPorts.keySet() + ")");
     }
     return port;
+  }
+
+  /** The HTTP proxy port's egress: the outbound traffic policy in force and its counters. */
+  public ProxyPortEgress egress() {
+    return egress;
   }
 
   public SidecarSettings settings() {

@@ -1,6 +1,7 @@
 package io.meshwork.proxy;
 
 import io.meshwork.proxy.admin.AdminAccess;
+import io.meshwork.proxy.egress.OutboundTrafficPolicy;
 import io.meshwork.proxy.outbound.OutboundCallers;
 import io.meshwork.proxy.policy.ApiKeyCredentials;
 import java.net.URI;
@@ -30,6 +31,8 @@ import java.util.regex.Pattern;
  * @param adminBindAddress the address the admin port binds, 127.0.0.1 when null: loopback unless
  *     asked otherwise, whatever {@code bindAddress} is
  * @param adminAccess who may use the admin port beyond {@code /ready}; loopback callers only when null
+ * @param outboundTrafficPolicy this sidecar's treatment of hosts outside the registry, over the mesh's
+ *     ({@code meshConfig.outboundTrafficPolicy}); null follows the mesh
  */
 public record SidecarSettings(
     String service,
@@ -45,7 +48,8 @@ public record SidecarSettings(
     OutboundCallers outboundCallers,
     ApiKeyCredentials outboundApiKey,
     String adminBindAddress,
-    AdminAccess adminAccess) {
+    AdminAccess adminAccess,
+    OutboundTrafficPolicy outboundTrafficPolicy) {
 
   /** {@link #socksPort()} value that opens no SOCKS5 port. */
   public static final int NO_SOCKS = -1;
@@ -92,7 +96,7 @@ public record SidecarSettings(
       int httpPort, int adminPort, Map<String, Integer> upstreams, int ioThreads, int socksPort,
       OutboundCallers outboundCallers, ApiKeyCredentials outboundApiKey) {
     this(service, namespace, target, bindAddress, inboundPort, httpPort, adminPort, upstreams, ioThreads, socksPort,
-        outboundCallers, outboundApiKey, null, null);
+        outboundCallers, outboundApiKey, null, null, null);
   }
 
   /** Settings that present no API key on outbound calls. */
@@ -100,13 +104,13 @@ public record SidecarSettings(
       int httpPort, int adminPort, Map<String, Integer> upstreams, int ioThreads, int socksPort,
       OutboundCallers outboundCallers) {
     this(service, namespace, target, bindAddress, inboundPort, httpPort, adminPort, upstreams, ioThreads, socksPort,
-        outboundCallers, null, null, null);
+        outboundCallers, null, null, null, null);
   }
 
   /** The same settings presenting {@code key} on outbound calls (null for none). */
   public SidecarSettings withOutboundApiKey(ApiKeyCredentials key) {
     return new SidecarSettings(service, namespace, target, bindAddress, inboundPort, httpPort, adminPort, upstreams,
-        ioThreads, socksPort, outboundCallers, key, adminBindAddress, adminAccess);
+        ioThreads, socksPort, outboundCallers, key, adminBindAddress, adminAccess, outboundTrafficPolicy);
   }
 
   /** Settings without a SOCKS5 port. */
@@ -148,32 +152,38 @@ public record SidecarSettings(
   }
 
   public SidecarSettings withTarget(URI newTarget) {
-    return new SidecarSettings(service, namespace, newTarget, bindAddress, inboundPort, httpPort, adminPort, upstreams, ioThreads, socksPort, outboundCallers, outboundApiKey, adminBindAddress, adminAccess);
+    return new SidecarSettings(service, namespace, newTarget, bindAddress, inboundPort, httpPort, adminPort, upstreams, ioThreads, socksPort, outboundCallers, outboundApiKey, adminBindAddress, adminAccess, outboundTrafficPolicy);
   }
 
   public SidecarSettings withUpstreams(Map<String, Integer> newUpstreams) {
-    return new SidecarSettings(service, namespace, target, bindAddress, inboundPort, httpPort, adminPort, newUpstreams, ioThreads, socksPort, outboundCallers, outboundApiKey, adminBindAddress, adminAccess);
+    return new SidecarSettings(service, namespace, target, bindAddress, inboundPort, httpPort, adminPort, newUpstreams, ioThreads, socksPort, outboundCallers, outboundApiKey, adminBindAddress, adminAccess, outboundTrafficPolicy);
   }
 
   /** The same settings with a SOCKS5 port (0 for a free one). */
   public SidecarSettings withSocksPort(int port) {
-    return new SidecarSettings(service, namespace, target, bindAddress, inboundPort, httpPort, adminPort, upstreams, ioThreads, port, outboundCallers, outboundApiKey, adminBindAddress, adminAccess);
+    return new SidecarSettings(service, namespace, target, bindAddress, inboundPort, httpPort, adminPort, upstreams, ioThreads, port, outboundCallers, outboundApiKey, adminBindAddress, adminAccess, outboundTrafficPolicy);
   }
 
   /** The same settings with another outbound caller policy (Otoroshi's SIDECAR_FROM and SIDECAR_STRICT). */
   public SidecarSettings withOutboundCallers(OutboundCallers callers) {
     return new SidecarSettings(service, namespace, target, bindAddress, inboundPort, httpPort, adminPort, upstreams,
-        ioThreads, socksPort, callers, outboundApiKey, adminBindAddress, adminAccess);
+        ioThreads, socksPort, callers, outboundApiKey, adminBindAddress, adminAccess, outboundTrafficPolicy);
   }
 
   /** The same settings with the admin port on {@code address} (null: loopback) guarded by {@code access}. */
   public SidecarSettings withAdmin(String address, AdminAccess access) {
     return new SidecarSettings(service, namespace, target, bindAddress, inboundPort, httpPort, adminPort, upstreams,
-        ioThreads, socksPort, outboundCallers, outboundApiKey, address, access);
+        ioThreads, socksPort, outboundCallers, outboundApiKey, address, access, outboundTrafficPolicy);
+  }
+
+  /** The same settings with this sidecar's own outbound traffic policy (null: the mesh's). */
+  public SidecarSettings withOutboundTrafficPolicy(OutboundTrafficPolicy policy) {
+    return new SidecarSettings(service, namespace, target, bindAddress, inboundPort, httpPort, adminPort, upstreams,
+        ioThreads, socksPort, outboundCallers, outboundApiKey, adminBindAddress, adminAccess, policy);
   }
 
   public SidecarSettings withIoThreads(int threads) {
-    return new SidecarSettings(service, namespace, target, bindAddress, inboundPort, httpPort, adminPort, upstreams, threads, socksPort, outboundCallers, outboundApiKey, adminBindAddress, adminAccess);
+    return new SidecarSettings(service, namespace, target, bindAddress, inboundPort, httpPort, adminPort, upstreams, threads, socksPort, outboundCallers, outboundApiKey, adminBindAddress, adminAccess, outboundTrafficPolicy);
   }
 
   private static void checkPort(String field, int port) {

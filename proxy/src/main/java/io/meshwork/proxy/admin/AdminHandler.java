@@ -132,6 +132,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     view.put("version", snapshot.version());
     view.put("summary", snapshot.summary());
     view.put("notices", snapshot.notices());
+    view.putAll(controls.stats().get());
     try {
       byte[] json = JSON.writeValueAsBytes(view);
       ByteBuf content = ctx.alloc().buffer(json.length + 1).writeBytes(json).writeByte('\n');

@@ -284,6 +284,15 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     HttpListenerInitializer.switchToTunnel(ctx, upstream);
   }
 
+  /** A CONNECT was answered 200: the connection stops speaking HTTP and carries the tunnel's bytes. */
+  void switchToConnectTunnel(Channel upstream) {
+    current = null;
+    waitingForResponse = false;
+    closing = true;
+    releaseBacklog();
+    HttpListenerInitializer.switchToConnectTunnel(ctx, upstream);
+  }
+
   private void closeNow() {
     closing = true;
     releaseBacklog();

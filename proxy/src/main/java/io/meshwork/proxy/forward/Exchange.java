@@ -198,7 +198,8 @@ final class Exchange implements StageRequest {
         case TargetResolver.Rejected r -> rejected = r;
         case TargetResolver.Resolved(Target t) -> {
           target = t;
-          decision = config.routes().get()
+          // A CONNECT names a host and port to tunnel to, not a resource: no HTTP route applies.
+          decision = HttpMethod.CONNECT.equals(request.method()) ? null : config.routes().get()
               .route(request, t.host(), t.port(), t.path(), ThreadLocalRandom.current().nextDouble());
         }
       }
@@ -212,11 +213,12 @@ final class Exchange implements StageRequest {
       error(rejected.error(), rejected.message());
       return;
     }
+    if (routed == null) {
+      tunnel();
+      return;
+    }
     switch (routed) {
-      case RouteDecision.UnknownHost u -> {
-        record.flag(ResponseFlag.NR);
-        error(ProxyError.UNKNOWN_HOST, "no route for host \"" + u.host() + "\"");
-      }
+      case RouteDecision.UnknownHost u -> unknownHost(u);
       case RouteDecision.NoRouteMatched n -> {
         record.flag(ResponseFlag.NR);
         error(ProxyError.NO_ROUTE, "no route matched for host \"" + n.host() + "\" path \"" + target.path() + "\"");
@@ -227,6 +229,67 @@ final class Exchange implements StageRequest {
           case RouteAction.DirectResponse d -> respond(LocalAnswers.direct(ctx.alloc(), d));
           case RouteAction.Forward f -> forward(m, f, target);
         }
+      }
+    }
+  }
+
+  /** A host no route knows: the port's egress policy decides (passthrough or refusal); without one it is a 404. */
+  private void unknownHost(RouteDecision.UnknownHost u) {
+    if (config.egress() == null) {
+      record.flag(ResponseFlag.NR);
+      error(ProxyError.UNKNOWN_HOST, "no route for host \"" + u.host() + "\"");
+      return;
+    }
+    config.egress().passthrough(ctx.channel().eventLoop(), request, target, this::onPassage);
+  }
+
+  private void onPassage(Egress.Passage passage) {
+    if (finished) {
+      return;
+    }
+    try {
+      switch (passage) {
+        case Egress.Refused r -> {
+          record.flag(ResponseFlag.NR);
+          error(r.error(), r.message());
+        }
+        case Egress.Through t -> forward(t.decision(), (RouteAction.Forward) t.decision().route().action(), target);
+      }
+    } catch (RuntimeException e) {
+      internalError(e);
+    }
+  }
+
+  /** A CONNECT (RFC 9110 §9.3.6): 200 and a byte splice once the egress policy let the tunnel open. */
+  private void tunnel() {
+    if (config.egress() == null) {
+      error(ProxyError.METHOD_NOT_ALLOWED, "CONNECT is not supported on this port");
+      return;
+    }
+    if (downstream.isHttp2()) {
+      // RFC 9113 §8.5 makes CONNECT over HTTP/2 a stream tunnel; this port tunnels HTTP/1.1 connections only.
+      error(ProxyError.NOT_IMPLEMENTED, "CONNECT over HTTP/2 is not supported; send it over HTTP/1.1");
+      return;
+    }
+    config.egress().tunnel(ctx.channel().eventLoop(), target, this::onTunnel);
+  }
+
+  private void onTunnel(Egress.Tunnel tunnel) {
+    switch (tunnel) {
+      case Egress.Refused r -> {
+        if (!finished) {
+          error(r.error(), r.message());
+        }
+      }
+      case Egress.Opened o when finished || !ctx.channel().isActive() -> o.upstream().close();
+      case Egress.Opened o -> {
+        record.routed(o.destination());
+        responseStarted = true;
+        record.status(HttpResponseStatus.OK.code());
+        finish();
+        // RFC 9110 §9.3.6: a 2xx to CONNECT has no Content-Length or Transfer-Encoding; bytes follow it.
+        ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK), ctx.voidPromise());
+        downstream.switchToConnectTunnel(o.upstream());
       }
     }
   }

@@ -16,6 +16,8 @@ import java.util.function.Supplier;
  * @param draining true once the sidecar drains: responses then close their HTTP/1.1 connections
  * @param inFlight counts exchanges in progress
  * @param stages run once per request before the router (assembled in {@code io.meshwork.proxy.ProxyStacks})
+ * @param egress hosts no route knows and CONNECT tunnels (the HTTP proxy port's egress policy), or null:
+ *     such hosts are then answered 404 and CONNECT 405
  */
 public record ForwardConfig(
     Supplier<RouteTable> routes,
@@ -24,7 +26,8 @@ public record ForwardConfig(
     int replayLimit,
     BooleanSupplier draining,
     InFlight inFlight,
-    RequestStack stages) {
+    RequestStack stages,
+    Egress egress) {
 
   public ForwardConfig {
     if (replayLimit < 0) {
@@ -33,9 +36,15 @@ public record ForwardConfig(
     stages = stages == null ? RequestStack.EMPTY : stages;
   }
 
+  /** A port without egress: hosts no route knows are answered 404, CONNECT 405. */
+  public ForwardConfig(Supplier<RouteTable> routes, TargetResolver targets, Upstreams upstreams, int replayLimit,
+      BooleanSupplier draining, InFlight inFlight, RequestStack stages) {
+    this(routes, targets, upstreams, replayLimit, draining, inFlight, stages, null);
+  }
+
   /** A port whose requests pass no stage. */
   public ForwardConfig(Supplier<RouteTable> routes, TargetResolver targets, Upstreams upstreams, int replayLimit,
       BooleanSupplier draining, InFlight inFlight) {
-    this(routes, targets, upstreams, replayLimit, draining, inFlight, RequestStack.EMPTY);
+    this(routes, targets, upstreams, replayLimit, draining, inFlight, RequestStack.EMPTY, null);
   }
 }

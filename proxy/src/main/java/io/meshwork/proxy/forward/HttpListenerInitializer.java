@@ -8,6 +8,7 @@ import io.meshwork.proxy.http.Http1Guard;
 import io.meshwork.proxy.http.Http2RequestGuard;
 import io.meshwork.proxy.http.HttpLimits;
 import io.meshwork.proxy.http.RejectionCounters;
+import io.meshwork.proxy.tcp.TcpRelay;
 import io.meshwork.proxy.upstream.Http1Connection;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -29,6 +30,7 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.util.AsciiString;
+import java.time.Duration;
 
 /**
  * The one place that knows the pipelines of a forwarding port. A connection starts as HTTP/1.1
@@ -44,6 +46,8 @@ import io.netty.util.AsciiString;
  */
 public final class HttpListenerInitializer extends ChannelInitializer<Channel> {
   private static final int UPGRADE_MAX_CONTENT = 64 * 1024;
+  /** How long a CONNECT tunnel may carry no byte either way (Istio's TCP idle timeout, 1 h). */
+  static final Duration TUNNEL_IDLE_TIMEOUT = Duration.ofHours(1);
 
   private final ForwardConfig config;
   private final DownstreamLimits limits;
@@ -175,6 +179,23 @@ public final class HttpListenerInitializer extends ChannelInitializer<Channel> {
     removeIfPresent(up, HttpClientCodec.class);
     downstream.config().setAutoRead(true);
     upstream.config().setAutoRead(true);
+  }
+
+  /**
+   * After a 200 to CONNECT (RFC 9110 §9.3.6) the downstream connection stops speaking HTTP: its codec
+   * and guards go, and bytes are spliced with the tunnel's upstream, half-closes relayed, until either
+   * side closes or nothing moves for {@link #TUNNEL_IDLE_TIMEOUT}. Bytes the codec still held (sent
+   * right behind the CONNECT) go upstream first.
+   */
+  static void switchToConnectTunnel(ChannelHandlerContext downstreamCtx, Channel upstream) {
+    Channel downstream = downstreamCtx.channel();
+    ChannelPipeline down = downstream.pipeline();
+    TcpRelay.splice(downstream, upstream, TUNNEL_IDLE_TIMEOUT);
+    down.remove(downstreamCtx.handler());
+    removeIfPresent(down, HttpServerUpgradeHandler.class);
+    removeIfPresent(down, CleartextHttp2ServerUpgradeHandler.class);
+    removeIfPresent(down, HttpServerCodec.class);
+    leaveHttp1(down);
   }
 
   private static void removeIfPresent(ChannelPipeline pipeline, Class<? extends ChannelHandler> type) {

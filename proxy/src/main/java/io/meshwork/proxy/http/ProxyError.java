@@ -23,6 +23,12 @@ public enum ProxyError {
   UPSTREAM_CONNECT(HttpResponseStatus.SERVICE_UNAVAILABLE, 14, "upstream_connect_error"),
   UPSTREAM_TIMEOUT(HttpResponseStatus.GATEWAY_TIMEOUT, 4, "upstream_timeout"),
   UPSTREAM_PROTOCOL(HttpResponseStatus.BAD_GATEWAY, 14, "upstream_protocol_error"),
+  /** A host outside the registry under REGISTRY_ONLY (Istio's BlackHoleCluster answers 502). */
+  REGISTRY_ONLY(HttpResponseStatus.BAD_GATEWAY, 14, "registry_only"),
+  /** A passthrough or tunnel that would reach this sidecar's own ports. */
+  EGRESS_LOOP(HttpResponseStatus.BAD_GATEWAY, 14, "egress_loop"),
+  /** A passthrough or tunnel host that does not resolve (Envoy's dynamic forward proxy answers 503). */
+  DNS_RESOLUTION_FAILURE(HttpResponseStatus.SERVICE_UNAVAILABLE, 14, "dns_resolution_failure"),
   DRAINING(HttpResponseStatus.SERVICE_UNAVAILABLE, 14, "draining"),
   INTERNAL(HttpResponseStatus.INTERNAL_SERVER_ERROR, 13, "internal_error");
 

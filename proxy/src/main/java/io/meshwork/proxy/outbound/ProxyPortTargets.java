@@ -1,6 +1,7 @@
 package io.meshwork.proxy.outbound;
 
 import io.meshwork.proxy.forward.RequestUris;
+import io.meshwork.proxy.forward.Target;
 import io.meshwork.proxy.forward.TargetResolver;
 import io.meshwork.proxy.http.ProxyError;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -12,7 +13,8 @@ import java.util.Locale;
 /**
  * The HTTP proxy port's ways in, tried in order: an absolute-form request-target
  * ({@code HTTP_PROXY} clients, RFC 9112 §3.2.2), Dapr's service invocation path
- * {@code /v1.0/invoke/{app-id}/method/{path}}, a {@code dapr-app-id} header, and finally Host.
+ * {@code /v1.0/invoke/{app-id}/method/{path}}, a {@code dapr-app-id} header, and finally Host. A
+ * CONNECT names the host and port to tunnel to (authority-form).
  */
 public final class ProxyPortTargets implements TargetResolver {
   public static final AsciiString DAPR_APP_ID = AsciiString.cached("dapr-app-id");
@@ -22,7 +24,7 @@ public final class ProxyPortTargets implements TargetResolver {
   @Override
   public Resolution resolve(HttpRequest request) {
     if (HttpMethod.CONNECT.equals(request.method())) {
-      return new Rejected(ProxyError.METHOD_NOT_ALLOWED, "CONNECT is not supported on the HTTP proxy port");
+      return connectTarget(request.uri());
     }
     String uri = request.uri();
     if (RequestUris.isAbsolute(uri)) {
@@ -42,6 +44,22 @@ public final class ProxyPortTargets implements TargetResolver {
       return new Rejected(ProxyError.BAD_REQUEST, "bad request: no Host header and no absolute URI");
     }
     return authorityTarget(hostHeader.trim(), uri);
+  }
+
+  /**
+   * RFC 9110 §9.3.6, RFC 9112 §3.2.3: a CONNECT names exactly {@code host:port}, the port required;
+   * no scheme, userinfo or path.
+   */
+  private static Resolution connectTarget(String uri) {
+    int port = RequestUris.port(uri);
+    String host = RequestUris.host(uri);
+    boolean bracketed = uri.startsWith("[");
+    if (port <= 0 || host.isEmpty() || uri.indexOf('/') >= 0 || uri.indexOf('@') >= 0
+        || (!bracketed && host.indexOf(':') >= 0) || (bracketed && !uri.contains("]:"))) {
+      return new Rejected(ProxyError.BAD_REQUEST,
+          "bad request: CONNECT target \"" + uri + "\" (expected: host:port, e.g. example.com:443)");
+    }
+    return new Resolved(new Target(host, port, uri, "/", null));
   }
 
   private static Resolution authorityTarget(String authority, String originForm) {

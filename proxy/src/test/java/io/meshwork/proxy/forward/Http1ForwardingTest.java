@@ -219,10 +219,12 @@ class Http1ForwardingTest {
   }
 
   @Test
-  void connectIsRefusedAndMalformedRequestsAreAnswered() throws Exception {
+  void connectToAnUnresolvableHostAndMalformedRequestsAreAnswered() throws Exception {
     try (Socket s = rawSocket()) {
-      write(s, "CONNECT hello:443 HTTP/1.1\r\nHost: hello:443\r\n\r\n");
-      assertThat(readResponse(s.getInputStream())).startsWith("HTTP/1.1 405");
+      // Not a mesh host: under ALLOW_ANY the tunnel is tried, and the name does not resolve.
+      write(s, "CONNECT hello.invalid:443 HTTP/1.1\r\nHost: hello.invalid:443\r\n\r\n");
+      assertThat(readResponse(s.getInputStream())).startsWith("HTTP/1.1 503")
+          .contains("x-meshwork-error: dns_resolution_failure");
     }
     try (Socket s = rawSocket()) {
       write(s, "GET /" + "a".repeat(9000) + " HTTP/1.1\r\nHost: hello\r\n\r\n");

@@ -58,12 +58,29 @@ class ProxyPortTargetsTest {
 
   @Test
   void rejections() {
-    assertThat(targets.resolve(req(HttpMethod.CONNECT, "cart:443", "host", "cart:443")))
-        .isEqualTo(new TargetResolver.Rejected(ProxyError.METHOD_NOT_ALLOWED, "CONNECT is not supported on the HTTP proxy port"));
     assertThat(targets.resolve(req(HttpMethod.GET, "/")))
         .extracting(r -> ((TargetResolver.Rejected) r).error()).isEqualTo(ProxyError.BAD_REQUEST);
     assertThat(targets.resolve(req(HttpMethod.GET, "/", "host", "cart:99999")))
         .extracting(r -> ((TargetResolver.Rejected) r).error()).isEqualTo(ProxyError.BAD_REQUEST);
+  }
+
+  @Test
+  void connectNamesHostAndPort() {
+    assertThat(resolve(req(HttpMethod.CONNECT, "Cart:443", "host", "cart:443")))
+        .isEqualTo(new Target("cart", 443, "Cart:443", "/", null));
+    assertThat(resolve(req(HttpMethod.CONNECT, "[::1]:8443", "host", "[::1]:8443")))
+        .isEqualTo(new Target("::1", 8443, "[::1]:8443", "/", null));
+  }
+
+  @Test
+  void connectWithoutHostAndPortIsABadRequest() {
+    for (String bad : new String[] {"cart", "cart:", "cart:0", "cart:99999", ":443", "http://cart:443", "cart:443/x",
+        "user@cart:443", "[::1]", "::1:443"}) {
+      assertThat(targets.resolve(req(HttpMethod.CONNECT, bad, "host", "cart")))
+          .as(bad)
+          .isEqualTo(new TargetResolver.Rejected(ProxyError.BAD_REQUEST,
+              "bad request: CONNECT target \"" + bad + "\" (expected: host:port, e.g. example.com:443)"));
+    }
   }
 
   @Test
