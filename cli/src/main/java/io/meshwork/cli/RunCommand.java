@@ -3,6 +3,7 @@ package io.meshwork.cli;
 import io.meshwork.model.codec.DurationFormat;
 import io.meshwork.proxy.Sidecar;
 import io.meshwork.proxy.SidecarSettings;
+import io.meshwork.proxy.egress.OutboundTrafficPolicy;
 import io.meshwork.proxy.outbound.OutboundCallers;
 import io.meshwork.proxy.policy.ApiKeyCredentials;
 import java.io.IOException;
@@ -33,7 +34,8 @@ import picocli.CommandLine.Parameters;
     name = "run",
     description = {
       "Runs an app with its own sidecar, and stops the sidecar when the app exits.",
-      "The app finds the sidecar in its environment: HTTP_PROXY, MESH_HTTP_PORT,",
+      "The app finds the sidecar in its environment: HTTP_PROXY and HTTPS_PROXY (also",
+      "lower case; NO_PROXY=localhost,127.0.0.1 unless set), MESH_HTTP_PORT,",
       "MESH_SOCKS_PORT and DAPR_HTTP_PORT. It is registered in the mesh (at the",
       "sidecar's inbound port) while it answers on --app-port. Exits with the app's",
       "exit code.",
@@ -81,6 +83,11 @@ final class RunCommand implements Callable<Integer> {
 
   @Option(names = "--admin-port", defaultValue = "0", paramLabel = "P", description = "Admin port (0: free).")
   int adminPort;
+
+  @Option(names = "--outbound-traffic-policy", paramLabel = "ALLOW_ANY|REGISTRY_ONLY",
+      description = "What the sidecar does with hosts outside the mesh: pass them through (ALLOW_ANY) or refuse"
+          + " them with 502 (REGISTRY_ONLY). Default: the mesh's meshConfig.outboundTrafficPolicy, ALLOW_ANY.")
+  OutboundTrafficPolicy outboundTrafficPolicy;
 
   @Option(names = "--apikey-client-id", defaultValue = "${env:SIDECAR_APIKEY_CLIENT_ID}", paramLabel = "ID",
       description = "Present this API key on the app's outbound calls; the secret comes from env"
@@ -136,7 +143,8 @@ final class RunCommand implements Callable<Integer> {
     try {
       settings = new SidecarSettings(service, namespace, URI.create("http://127.0.0.1:" + appPort), inbound,
           inboundPort, httpPort, adminPort, Map.of(), ioThreads, socksPort, OutboundCallers.LOOPBACK)
-          .withOutboundApiKey(ApiKeyCredentials.fromEnvironment(apiKeyClientId, System.getenv()));
+          .withOutboundApiKey(ApiKeyCredentials.fromEnvironment(apiKeyClientId, System.getenv()))
+          .withOutboundTrafficPolicy(outboundTrafficPolicy);
     } catch (IllegalArgumentException e) {
       throw new UserError(OptionNames.of(e.getMessage()), ExitCode.USAGE);
     }
@@ -215,6 +223,9 @@ final class RunCommand implements Callable<Integer> {
     String proxy = "http://127.0.0.1:" + sidecar.httpPort();
     env.put("HTTP_PROXY", proxy);
     env.put("http_proxy", proxy);
+    // https:// goes through the same port as a CONNECT tunnel (curl reads both spellings).
+    env.put("HTTPS_PROXY", proxy);
+    env.put("https_proxy", proxy);
     env.putIfAbsent("NO_PROXY", "localhost,127.0.0.1");
     env.putIfAbsent("no_proxy", "localhost,127.0.0.1");
     env.put("MESH_HTTP_PORT", Integer.toString(sidecar.httpPort()));

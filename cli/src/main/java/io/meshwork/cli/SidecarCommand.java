@@ -2,6 +2,7 @@ package io.meshwork.cli;
 
 import io.meshwork.proxy.Sidecar;
 import io.meshwork.proxy.SidecarSettings;
+import io.meshwork.proxy.egress.OutboundTrafficPolicy;
 import io.meshwork.proxy.admin.AdminAccess;
 import io.meshwork.proxy.tls.CertificateFiles;
 import io.meshwork.proxy.tls.WorkloadIdentity;
@@ -114,6 +115,12 @@ final class SidecarCommand implements Callable<Integer> {
       description = "Listen on 127.0.0.1:PORT and send everything to service NAME. Repeatable.")
   List<UpstreamPort> upstreamPorts = new ArrayList<>();
 
+  @Option(names = "--outbound-traffic-policy", paramLabel = "ALLOW_ANY|REGISTRY_ONLY",
+      description = "What the HTTP proxy port does with hosts outside the mesh, for this sidecar: pass them"
+          + " through (ALLOW_ANY) or refuse them with 502 (REGISTRY_ONLY). Default: the mesh's"
+          + " meshConfig.outboundTrafficPolicy, ALLOW_ANY when unset.")
+  OutboundTrafficPolicy outboundTrafficPolicy;
+
   @Option(names = "--from", defaultValue = "${env:SIDECAR_FROM:-127.0.0.1,::1}", paramLabel = "ADDRESS,...",
       description = "Callers that may use the outbound ports to reach other services; others get 403"
           + " (env SIDECAR_FROM; default: ${DEFAULT-VALUE}).")
@@ -166,7 +173,8 @@ final class SidecarCommand implements Callable<Integer> {
       settings = new SidecarSettings(service, namespace, target, inbound, inboundPort, httpPort, adminPort, upstreams,
           ioThreads, socksPort, OutboundCallers.parse(from, strict))
           .withOutboundApiKey(ApiKeyCredentials.fromEnvironment(apiKeyClientId, System.getenv()))
-          .withAdmin(adminBind, adminAccess);
+          .withAdmin(adminBind, adminAccess)
+          .withOutboundTrafficPolicy(outboundTrafficPolicy);
     } catch (IllegalArgumentException e) {
       throw new UserError(OptionNames.of(e.getMessage()), ExitCode.USAGE);
     }
