@@ -1,0 +1,54 @@
+package io.meshwork.proxy.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshwork.model.ParseResult;
+import io.meshwork.model.codec.ResourceParser;
+import io.meshwork.proxy.egress.OutboundTrafficPolicy;
+import org.junit.jupiter.api.Test;
+
+/** meshConfig.outboundTrafficPolicy compiled into the snapshot: Istio's default, the mode set, and conflicts. */
+class MeshConfigsTest {
+  private static final LocalService LOCAL = new LocalService("orders", "shop");
+
+  private static String operator(String name, String policy) {
+    return """
+        apiVersion: install.istio.io/v1alpha1
+        kind: IstioOperator
+        metadata: {name: %s, namespace: istio-system}
+        spec:
+          meshConfig:
+            outboundTrafficPolicy: %s
+        ---
+        """.formatted(name, policy);
+  }
+
+  private static MeshSnapshot compile(String yaml) {
+    ParseResult parsed = ResourceParser.parse("mesh.yaml", yaml);
+    assertThat(parsed.errors()).as(parsed.report()).isEmpty();
+    return new SnapshotCompiler().compile(1, parsed.resources(), LOCAL);
+  }
+
+  @Test
+  void allowAnyWhenNothingSaysOtherwise() {
+    MeshSnapshot s = compile(operator("a", "{}"));
+    assertThat(s.outboundTrafficPolicy()).isEqualTo(OutboundTrafficPolicy.ALLOW_ANY);
+    assertThat(s.summary()).containsEntry("outboundTrafficPolicy", java.util.Map.of("mode", "ALLOW_ANY"));
+    assertThat(s.notices()).isEmpty();
+  }
+
+  @Test
+  void theFirstOperatorByNameWinsAndTheOthersGetANotice() {
+    MeshSnapshot s = compile(operator("b", "{mode: ALLOW_ANY}") + operator("a", "{mode: REGISTRY_ONLY}"));
+    assertThat(s.outboundTrafficPolicy()).isEqualTo(OutboundTrafficPolicy.REGISTRY_ONLY);
+    assertThat(s.notices()).containsExactly("IstioOperator istio-system/b: spec.meshConfig.outboundTrafficPolicy.mode"
+        + " ALLOW_ANY is ignored: IstioOperator istio-system/a sets REGISTRY_ONLY for the mesh");
+  }
+
+  @Test
+  void egressProxyIsNamedAsNotEnforced() {
+    MeshSnapshot s = compile(operator("a", "{mode: REGISTRY_ONLY, egressProxy: {host: egress.example, port: {number: 80}}}"));
+    assertThat(s.notices()).containsExactly("IstioOperator istio-system/a: spec.meshConfig.outboundTrafficPolicy.egressProxy"
+        + " is accepted but not enforced yet");
+  }
+}
