@@ -190,6 +190,25 @@ class EgressIntegrationTest {
   }
 
   @Test
+  void connectOverHttp2IsAnsweredNotImplemented() throws Exception {
+    Sidecar sidecar = sidecar("");
+    try (io.meshwork.proxy.fixtures.H2Client h2 = new io.meshwork.proxy.fixtures.H2Client(
+        new java.net.InetSocketAddress("127.0.0.1", sidecar.httpPort()))) {
+      io.meshwork.proxy.fixtures.H2Client.Stream stream = h2.open();
+      var connect = new io.netty.handler.codec.http.DefaultHttpRequest(io.netty.handler.codec.http.HttpVersion.HTTP_1_1,
+          io.netty.handler.codec.http.HttpMethod.CONNECT, "products:443");
+      connect.headers().set("host", "products:443");
+      stream.send(connect);
+      Object reply = stream.next();
+      assertThat(reply).isInstanceOf(io.netty.handler.codec.http.HttpResponse.class);
+      io.netty.handler.codec.http.HttpResponse head = (io.netty.handler.codec.http.HttpResponse) reply;
+      assertThat(head.status().code()).isEqualTo(501);
+      assertThat(head.headers().get("x-meshwork-error")).isEqualTo("not_implemented");
+    }
+    assertThat(products.requests.get()).isZero();
+  }
+
+  @Test
   void badConnectIsA400() throws Exception {
     Sidecar sidecar = sidecar("");
     try (Socket s = socket(sidecar)) {
