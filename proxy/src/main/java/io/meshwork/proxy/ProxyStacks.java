@@ -5,6 +5,8 @@ import io.meshwork.proxy.fault.FaultDelayStage;
 import io.meshwork.proxy.policy.FilterStage;
 import io.meshwork.proxy.policy.RequestFilter;
 import io.meshwork.proxy.stack.RequestStack;
+import io.meshwork.proxy.stack.RequestStage;
+import io.meshwork.proxy.stack.StageVerdict;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
 
@@ -17,11 +19,20 @@ import java.util.function.DoubleSupplier;
 public final class ProxyStacks {
   private static final DoubleSupplier RANDOM = () -> ThreadLocalRandom.current().nextDouble();
 
+  /** A stage that does nothing, for stacks built without telemetry (tests of other stages). */
+  private static final RequestStage NO_TELEMETRY = request -> StageVerdict.NEXT;
+
   private ProxyStacks() {}
 
   /** The inbound port: the workload's policies, then on to the local app. */
   public static RequestStack inbound(RequestFilter policies) {
+    return inbound(policies, NO_TELEMETRY);
+  }
+
+  /** @param telemetry the stage that records every ended request (Istio's metrics, reporter destination) */
+  public static RequestStack inbound(RequestFilter policies, RequestStage telemetry) {
     return RequestStack.builder()
+        .push(telemetry) // Istio's standard metrics (reporter=destination); reads the record at the end
         .push(new FilterStage(policies)) // authn (RequestAuthentication, API keys), authz (AuthorizationPolicy)
         .build();
   }
@@ -33,7 +44,17 @@ public final class ProxyStacks {
 
   /** @param random the draws that pick which requests a fault hits */
   public static RequestStack outbound(DoubleSupplier random) {
+    return outbound(random, NO_TELEMETRY);
+  }
+
+  /** @param telemetry the stage that records every ended request (Istio's metrics, reporter source) */
+  public static RequestStack outbound(RequestStage telemetry) {
+    return outbound(RANDOM, telemetry);
+  }
+
+  private static RequestStack outbound(DoubleSupplier random, RequestStage telemetry) {
     return RequestStack.builder()
+        .push(telemetry) // Istio's standard metrics (reporter=source); reads the record at the end
         .push(new FaultDelayStage(random)) // VirtualService fault.delay (DI)
         .push(new FaultAbortStage(random)) // VirtualService fault.abort (FI)
         .build();

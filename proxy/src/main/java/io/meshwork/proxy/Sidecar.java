@@ -22,6 +22,9 @@ import io.meshwork.proxy.policy.OutboundApiKey;
 import io.meshwork.proxy.route.RouteDecision;
 import io.meshwork.proxy.route.RouteTable;
 import io.meshwork.proxy.stack.RequestStack;
+import io.meshwork.proxy.telemetry.IstioMetrics;
+import io.meshwork.proxy.telemetry.TelemetryStage;
+import io.meshwork.proxy.telemetry.Workload;
 import io.meshwork.proxy.transport.IoTransport;
 import io.meshwork.proxy.socks.SocksListener;
 import io.meshwork.proxy.socks.SocksSettings;
@@ -67,6 +70,9 @@ public final class Sidecar implements AutoCloseable {
   private final SnapshotRef snapshots;
   private final IoTransport transport;
   private final UpstreamPools pools;
+  private final IstioMetrics metrics = new IstioMetrics();
+  private final Workload workload;
+  private final RequestStack outboundStack;
   /** The workload's TLS contexts; null when the sidecar should have no identity (standalone without certificates). */
   private final MeshTls meshTls;
   private final NoticeLog notices;
@@ -94,6 +100,10 @@ public final class Sidecar implements AutoCloseable {
   private IoTransport socksTransport;
 
   private Sidecar(SidecarSettings settings, SnapshotRef snapshots, WorkloadIdentity identity) {
+    this.workload = new Workload(settings.service(), settings.namespace(), identity == null ? null
+        : identity.id() != null ? "spiffe://" + identity.id().trustDomain() + identity.id().path()
+        : "spiffe://cluster.local/ns/" + settings.namespace() + "/sa/" + settings.service(), null, null);
+    this.outboundStack = ProxyStacks.outbound(new TelemetryStage(metrics, TelemetryStage.Reporter.SOURCE, workload));
     this.settings = settings;
     this.snapshots = snapshots;
     this.transport = IoTransport.create(settings.ioThreads(), true);
@@ -164,7 +174,7 @@ public final class Sidecar implements AutoCloseable {
           forwarding(() -> inbound, local.targets(), ProxyStacks.inbound(new InboundPolicyFilter(() -> {
             MeshSnapshot s = snapshots.get();
             return s == null ? InboundPolicy.ALLOW_ALL : s.security().inbound();
-          }))));
+          }), new TelemetryStage(metrics, TelemetryStage.Reporter.DESTINATION, workload))));
     }
     if (settings.socksPort() != SidecarSettings.NO_SOCKS) {
       // SOCKS tunnels relay half-closed TCP (a FIN one way while data still flows back). Netty
@@ -180,7 +190,7 @@ public final class Sidecar implements AutoCloseable {
     }
     adminListener = bind(settings.adminBindAddress(), settings.adminPort(), new AdminInitializer(new AdminControls(
         this::notReady, snapshots::get, this::drain, this::undrain, settings.adminAccess(),
-        () -> Map.of("egress", egress.view()))));
+        () -> Map.of("egress", egress.view()), metrics::scrape)));
     adminPort = port(adminListener);
     List<Integer> own = new ArrayList<>(List.of(httpPort, inboundPort, socksPort, adminPort));
     own.addAll(upstreamPorts.values());
@@ -192,7 +202,7 @@ public final class Sidecar implements AutoCloseable {
   }
 
   private HttpListenerInitializer forwarding(Supplier<RouteTable> routes, TargetResolver targets) {
-    return forwarding(routes, targets, ProxyStacks.outbound());
+    return forwarding(routes, targets, outboundStack);
   }
 
   private HttpListenerInitializer forwarding(Supplier<RouteTable> routes, TargetResolver targets, RequestStack stages) {

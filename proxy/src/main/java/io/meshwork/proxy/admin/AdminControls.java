@@ -1,8 +1,10 @@
 package io.meshwork.proxy.admin;
 
 import io.meshwork.proxy.config.MeshSnapshot;
+import io.meshwork.proxy.telemetry.IstioMetrics;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -16,17 +18,25 @@ import java.util.function.Supplier;
  *     with a one-line reason when a port cannot be bound again
  * @param access who may call what
  * @param stats live counters shown by {@code /config} beside the snapshot (e.g. {@code egress}); empty when null
+ * @param metrics the metrics in the format an Accept header asks for, or null when the sidecar keeps none
  */
 public record AdminControls(Supplier<Optional<String>> notReady, Supplier<MeshSnapshot> snapshot, Runnable drain,
-    Runnable undrain, AdminAccess access, Supplier<Map<String, Object>> stats) {
+    Runnable undrain, AdminAccess access, Supplier<Map<String, Object>> stats,
+    Function<String, IstioMetrics.Scrape> metrics) {
 
   public AdminControls {
     stats = stats == null ? Map::of : stats;
   }
 
-  /** Controls without live counters. */
+  /** Controls without live counters or metrics. */
   public AdminControls(Supplier<Optional<String>> notReady, Supplier<MeshSnapshot> snapshot, Runnable drain,
       Runnable undrain, AdminAccess access) {
-    this(notReady, snapshot, drain, undrain, access, null);
+    this(notReady, snapshot, drain, undrain, access, null, null);
+  }
+
+  /** Controls without metrics. */
+  public AdminControls(Supplier<Optional<String>> notReady, Supplier<MeshSnapshot> snapshot, Runnable drain,
+      Runnable undrain, AdminAccess access, Supplier<Map<String, Object>> stats) {
+    this(notReady, snapshot, drain, undrain, access, stats, null);
   }
 }

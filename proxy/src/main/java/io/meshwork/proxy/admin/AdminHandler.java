@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.meshwork.proxy.config.MeshSnapshot;
 import io.meshwork.proxy.http.ErrorResponses;
+import io.meshwork.proxy.telemetry.IstioMetrics;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
@@ -34,6 +35,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         GET    /ready   200 once listeners are bound, a snapshot is loaded and the workload has its
                         certificate (when it should have one); else 503 and why
         GET    /config  the loaded snapshot: version, summary, notices (JSON)
+        GET    /metrics Istio's standard metrics (Prometheus text format; OpenMetrics when asked)
         POST   /drain   stop accepting new connections; in-flight requests finish
         DELETE /drain   accept connections again on the same ports
       /ready is open to all; the rest needs a loopback caller or the --admin-token-file bearer token.
@@ -71,6 +73,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       case "/" -> get(method) ? text(ctx, HttpResponseStatus.OK, INDEX) : notAllowed(ctx, "GET");
       case "/ready" -> !get(method) ? notAllowed(ctx, "GET") : ready(ctx);
       case "/config" -> get(method) ? config(ctx) : notAllowed(ctx, "GET");
+      case "/metrics" -> get(method) ? metrics(ctx, request.headers().get(HttpHeaderNames.ACCEPT)) : notAllowed(ctx, "GET");
       case "/drain" -> {
         if (HttpMethod.POST.equals(method)) {
           later(ctx, request, controls.drain(), "draining\n");
@@ -86,6 +89,18 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     if (response != null) {
       send(ctx, request, response);
     }
+  }
+
+  private FullHttpResponse metrics(ChannelHandlerContext ctx, String accept) {
+    if (controls.metrics() == null) {
+      return text(ctx, HttpResponseStatus.NOT_FOUND, "this sidecar keeps no metrics\n");
+    }
+    IstioMetrics.Scrape scrape = controls.metrics().apply(accept);
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+        ctx.alloc().buffer(scrape.body().length).writeBytes(scrape.body()));
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, scrape.contentType());
+    HttpUtil.setContentLength(response, scrape.body().length);
+    return response;
   }
 
   private FullHttpResponse ready(ChannelHandlerContext ctx) {

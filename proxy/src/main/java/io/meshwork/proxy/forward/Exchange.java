@@ -12,6 +12,7 @@ import io.meshwork.proxy.retry.AttemptFailure;
 import io.meshwork.proxy.route.RouteAction;
 import io.meshwork.proxy.route.RouteDecision;
 import io.meshwork.proxy.stack.RequestRecord;
+import io.meshwork.proxy.tls.PeerIdentity;
 import io.meshwork.proxy.stack.RequestStack;
 import io.meshwork.proxy.stack.ResponseFlag;
 import io.meshwork.proxy.stack.StageRequest;
@@ -130,6 +131,8 @@ final class Exchange implements StageRequest {
     request = head;
     clientVersion = head.protocolVersion();
     grpc = ErrorResponses.isGrpc(head);
+    record.request(head.method().name(), head.headers().get(HttpHeaderNames.HOST), head.uri(), grpc);
+    record.peer(PeerIdentity.of(ctx.channel()).orElse(null));
     keepAlive = downstream.isHttp2() || HttpUtil.isKeepAlive(head);
     headRequest = HttpMethod.HEAD.equals(head.method());
     websocket = !downstream.isHttp2() && ForwardedHeads.isWebSocketUpgrade(head.headers());

@@ -1,5 +1,6 @@
 package io.meshwork.proxy.stack;
 
+import io.meshwork.model.identity.SpiffeId;
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -10,6 +11,11 @@ import java.util.Set;
  */
 public final class RequestRecord {
   private final long startNanos;
+  private String method;
+  private String authority;
+  private String path;
+  private boolean grpc;
+  private SpiffeId peer;
   private String cluster;
   private String endpoint;
   private int attempts;
@@ -19,6 +25,44 @@ public final class RequestRecord {
 
   public RequestRecord(long startNanos) {
     this.startNanos = startNanos;
+  }
+
+  /** The request as it arrived; the strings are the head's own, nothing is copied. */
+  public void request(String method, String authority, String path, boolean grpc) {
+    this.method = method;
+    this.authority = authority;
+    this.path = path;
+    this.grpc = grpc;
+  }
+
+  /** The identity the downstream proved in a mutual-TLS handshake; absent on plaintext (the default). */
+  public void peer(SpiffeId identity) {
+    this.peer = identity;
+  }
+
+  /** The downstream's mutual-TLS identity, or null when the connection was plaintext. */
+  public SpiffeId peer() {
+    return peer;
+  }
+
+  /** The request method, or null before the head was read. */
+  public String method() {
+    return method;
+  }
+
+  /** The request's authority (Host or :authority), or null when it had none. */
+  public String authority() {
+    return authority;
+  }
+
+  /** The request target as received, or null before the head was read. */
+  public String path() {
+    return path;
+  }
+
+  /** Whether the caller spoke gRPC. */
+  public boolean grpc() {
+    return grpc;
   }
 
   public void routed(String clusterName) {

@@ -1,0 +1,96 @@
+package io.meshwork.proxy.telemetry;
+
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import io.prometheus.metrics.expositionformats.ExpositionFormats;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * Istio's standard HTTP metrics ({@code istio_requests_total}, {@code istio_request_duration_milliseconds})
+ * with Istio's label set, plus the sidecar's own {@code meshwork_} counters. One instance per sidecar,
+ * shared by its event loops; recording is lock-free (the Prometheus client's data points).
+ */
+public final class IstioMetrics {
+  /** Envoy's default histogram buckets, in milliseconds, as Istio's dashboards expect them. */
+  static final double[] DURATION_BUCKETS_MS = {
+      0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000,
+      3600000};
+
+  /** Istio's label names for the request metrics, in the order {@link Labels#values()} gives them. */
+  static final String[] LABELS = {
+      "reporter", "source_workload", "source_workload_namespace", "source_principal", "source_app",
+      "source_version", "source_canonical_service", "source_canonical_revision", "source_cluster",
+      "destination_workload", "destination_workload_namespace", "destination_principal", "destination_app",
+      "destination_version", "destination_service", "destination_service_name", "destination_service_namespace",
+      "destination_canonical_service", "destination_canonical_revision", "destination_cluster",
+      "request_protocol", "response_code", "grpc_response_status", "response_flags",
+      "connection_security_policy"};
+
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final Counter requests;
+  private final Histogram duration;
+  private final Counter seriesOverflow;
+
+  public IstioMetrics() {
+    requests = Counter.builder().name("istio_requests_total").help("Requests handled, by Istio's standard labels")
+        .labelNames(LABELS).register(registry);
+    duration = Histogram.builder().name("istio_request_duration_milliseconds")
+        .help("Request duration in milliseconds, by Istio's standard labels")
+        .labelNames(LABELS).classicOnly().classicUpperBounds(DURATION_BUCKETS_MS).register(registry);
+    seriesOverflow = Counter.builder().name("meshwork_telemetry_series_overflow_total")
+        .help("Requests not recorded in the Istio metrics because the series cap was reached").register(registry);
+  }
+
+  /** One series of the request metrics: the data points a request with these labels updates. */
+  public Series series(Labels labels) {
+    String[] v = labels.values();
+    return new Series(requests.labelValues(v), duration.labelValues(v));
+  }
+
+  void overflowed() {
+    seriesOverflow.inc();
+  }
+
+  /**
+   * The registry in the format {@code accept} asks for: OpenMetrics when the Accept header names it,
+   * the Prometheus text format (0.0.4) otherwise.
+   */
+  public Scrape scrape(String accept) {
+    ExpositionFormatWriter writer = FORMATS.findWriter(accept);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+    try {
+      writer.write(out, registry.scrape());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return new Scrape(writer.getContentType(), out.toByteArray());
+  }
+
+  private static final ExpositionFormats FORMATS = ExpositionFormats.init();
+
+  /** A scrape's body and its content type. */
+  public record Scrape(String contentType, byte[] body) {}
+
+  /** The data points of one label tuple, resolved once and updated without lookups. */
+  public record Series(CounterDataPoint count, DistributionDataPoint durationMs) {
+    public void record(long durationNanos) {
+      count.inc();
+      durationMs.observe(durationNanos / 1_000_000.0);
+    }
+  }
+
+  /** The values of {@link #LABELS} for one series. */
+  public record Labels(String... values) {
+    public Labels {
+      if (values.length != LABELS.length) {
+        throw new IllegalArgumentException("values: " + values.length + " (expected: " + LABELS.length + ")");
+      }
+    }
+  }
+}

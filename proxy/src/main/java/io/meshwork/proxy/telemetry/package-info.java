@@ -1,0 +1,5 @@
+/**
+ * Telemetry read from the request record when a request ends: Istio's standard metrics under Istio's
+ * names and labels, exposed in the Prometheus text format on the admin port's {@code /metrics}.
+ */
+package io.meshwork.proxy.telemetry;
