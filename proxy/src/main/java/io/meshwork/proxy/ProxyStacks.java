@@ -1,12 +1,16 @@
 package io.meshwork.proxy;
 
+import io.meshwork.model.meshwork.RateLimitPolicy.Direction;
 import io.meshwork.proxy.fault.FaultAbortStage;
 import io.meshwork.proxy.fault.FaultDelayStage;
 import io.meshwork.proxy.policy.FilterStage;
 import io.meshwork.proxy.policy.RequestFilter;
+import io.meshwork.proxy.ratelimit.RateLimitStage;
+import io.meshwork.proxy.ratelimit.RateLimits;
 import io.meshwork.proxy.stack.RequestStack;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
+import java.util.function.Supplier;
 
 /**
  * The request stacks, in the order a request meets their stages (linkerd2-proxy's {@code push}
@@ -21,8 +25,14 @@ public final class ProxyStacks {
 
   /** The inbound port: the workload's policies, then on to the local app. */
   public static RequestStack inbound(RequestFilter policies) {
+    return inbound(policies, () -> RateLimits.NONE);
+  }
+
+  /** @param limits the workload's rate limits in the snapshot in force */
+  public static RequestStack inbound(RequestFilter policies, Supplier<RateLimits> limits) {
     return RequestStack.builder()
         .push(new FilterStage(policies)) // authn (RequestAuthentication, API keys), authz (AuthorizationPolicy)
+        .push(new RateLimitStage(Direction.INBOUND, limits)) // RateLimitPolicy, keyed by the authenticated caller
         .build();
   }
 
@@ -33,7 +43,17 @@ public final class ProxyStacks {
 
   /** @param random the draws that pick which requests a fault hits */
   public static RequestStack outbound(DoubleSupplier random) {
+    return outbound(random, () -> RateLimits.NONE);
+  }
+
+  /** @param limits the workload's rate limits in the snapshot in force */
+  public static RequestStack outbound(Supplier<RateLimits> limits) {
+    return outbound(RANDOM, limits);
+  }
+
+  public static RequestStack outbound(DoubleSupplier random, Supplier<RateLimits> limits) {
     return RequestStack.builder()
+        .push(new RateLimitStage(Direction.OUTBOUND, limits)) // RateLimitPolicy direction: OUTBOUND
         .push(new FaultDelayStage(random)) // VirtualService fault.delay (DI)
         .push(new FaultAbortStage(random)) // VirtualService fault.abort (FI)
         .build();

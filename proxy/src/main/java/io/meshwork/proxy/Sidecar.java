@@ -14,6 +14,7 @@ import io.meshwork.proxy.outbound.OutboundCallers;
 import io.meshwork.proxy.outbound.ProxyPortTargets;
 import io.meshwork.proxy.outbound.UpstreamPortTargets;
 import io.meshwork.proxy.policy.InboundPolicy;
+import io.meshwork.proxy.ratelimit.RateLimits;
 import io.meshwork.proxy.policy.InboundPolicyFilter;
 import io.meshwork.proxy.policy.OutboundApiKey;
 import io.meshwork.proxy.route.RouteDecision;
@@ -152,7 +153,7 @@ public final class Sidecar implements AutoCloseable {
           forwarding(() -> inbound, local.targets(), ProxyStacks.inbound(new InboundPolicyFilter(() -> {
             MeshSnapshot s = snapshots.get();
             return s == null ? InboundPolicy.ALLOW_ALL : s.security().inbound();
-          }))));
+          }), this::rateLimits)));
     }
     if (settings.socksPort() != SidecarSettings.NO_SOCKS) {
       // SOCKS tunnels relay half-closed TCP (a FIN one way while data still flows back). Netty
@@ -176,7 +177,12 @@ public final class Sidecar implements AutoCloseable {
   }
 
   private HttpListenerInitializer forwarding(Supplier<RouteTable> routes, TargetResolver targets) {
-    return forwarding(routes, targets, ProxyStacks.outbound());
+    return forwarding(routes, targets, ProxyStacks.outbound(this::rateLimits));
+  }
+
+  private RateLimits rateLimits() {
+    MeshSnapshot s = snapshots.get();
+    return s == null ? RateLimits.NONE : s.rateLimits();
   }
 
   private HttpListenerInitializer forwarding(Supplier<RouteTable> routes, TargetResolver targets, RequestStack stages) {

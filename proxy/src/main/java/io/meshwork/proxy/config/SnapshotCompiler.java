@@ -11,6 +11,7 @@ import io.meshwork.proxy.route.Route;
 import io.meshwork.proxy.route.VirtualHost;
 import io.meshwork.proxy.route.VirtualHostTable;
 import io.meshwork.proxy.policy.InboundPolicyCompiler;
+import io.meshwork.proxy.ratelimit.RateLimits;
 import io.meshwork.proxy.tls.MtlsPolicyCompiler;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -32,6 +33,7 @@ import java.util.Set;
  */
 public final class SnapshotCompiler {
   private final EndpointRegistry registry;
+  private final RateLimitPolicies rateLimits = new RateLimitPolicies(System::nanoTime);
 
   public SnapshotCompiler() {
     this(new EndpointRegistry());
@@ -78,8 +80,9 @@ public final class SnapshotCompiler {
       WorkloadSecurity security = new WorkloadSecurity(
           MtlsPolicyCompiler.compile(resources, local, notices::add),
           InboundPolicyCompiler.compile(resources, local, notices::add));
+      RateLimits limits = rateLimits.compile(resources, local, new MatchCompiler(local), notices);
       MeshSnapshot snapshot = new MeshSnapshot(version, table, all, notices.toList(),
-          SnapshotSummary.of(version, local, hosts, all), directory, security);
+          SnapshotSummary.of(version, local, hosts, all), directory, security, limits);
       compiled = true;
       return snapshot;
     } finally {
@@ -100,7 +103,8 @@ public final class SnapshotCompiler {
       case WORKLOAD_ENTRY -> workloads.add((Resource<WorkloadEntry>) r);
       case VIRTUAL_SERVICE -> virtualServices.add((Resource<VirtualService>) r);
       case DESTINATION_RULE -> destinationRules.add((Resource<DestinationRule>) r);
-      case RATE_LIMIT_POLICY -> notices.notEnforced(r, "spec");
+      // Enforced by the rate-limit stages from the workload's RateLimits (compiled below).
+      case RATE_LIMIT_POLICY -> { }
       // Enforced on the inbound port by the workload's MtlsPolicy (compiled below).
       case PEER_AUTHENTICATION -> { }
       // Enforced on the inbound port by the workload's InboundPolicy (compiled below).
