@@ -78,8 +78,24 @@ public final class RateLimitStage implements RequestStage {
         RateLimitFields.refused(refusing, longestWait), ResponseFlag.RL);
   }
 
-  private static String path(String uri) {
-    int q = uri.indexOf('?');
-    return q < 0 ? uri : uri.substring(0, q);
+  /** The path of an origin-form target, or of an absolute-form one (the HTTP proxy port, RFC 9112 §3.2.2). */
+  static String path(String uri) {
+    int start = 0;
+    if (!uri.startsWith("/")) {
+      int scheme = uri.indexOf("://");
+      if (scheme > 0) {
+        int slash = uri.indexOf('/', scheme + 3);
+        if (slash < 0) {
+          return "/";
+        }
+        start = slash;
+      }
+    }
+    int end = uri.indexOf('?', start);
+    int hash = uri.indexOf('#', start);
+    if (hash >= 0 && (end < 0 || hash < end)) {
+      end = hash;
+    }
+    return start == 0 && end < 0 ? uri : uri.substring(start, end < 0 ? uri.length() : end);
   }
 }

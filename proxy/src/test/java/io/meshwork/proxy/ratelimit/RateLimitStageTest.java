@@ -194,6 +194,15 @@ class RateLimitStageTest {
     assertThat(shared.state().limited()).isEqualTo(3_000);
   }
 
+  @Test
+  void matchesSeeThePathOfOriginAndAbsoluteFormTargets() {
+    assertThat(RateLimitStage.path("/api/a?x=1")).isEqualTo("/api/a");
+    assertThat(RateLimitStage.path("/api/a")).isEqualTo("/api/a");
+    assertThat(RateLimitStage.path("http://payments.shop:8080/api/a?x=1")).isEqualTo("/api/a");
+    assertThat(RateLimitStage.path("http://payments.shop")).isEqualTo("/");
+    assertThat(RateLimitStage.path("/a#frag")).isEqualTo("/a");
+  }
+
   record Req(HttpRequest head, Channel channel, boolean grpc, RequestRecord record) implements StageRequest {
     @Override
     public RouteDecision route() {
