@@ -1,14 +1,18 @@
 package io.meshwork.proxy;
 
+import io.meshwork.model.meshwork.RateLimitPolicy.Direction;
 import io.meshwork.proxy.fault.FaultAbortStage;
 import io.meshwork.proxy.fault.FaultDelayStage;
 import io.meshwork.proxy.policy.FilterStage;
 import io.meshwork.proxy.policy.RequestFilter;
+import io.meshwork.proxy.ratelimit.RateLimitStage;
+import io.meshwork.proxy.ratelimit.RateLimits;
 import io.meshwork.proxy.stack.RequestStack;
 import io.meshwork.proxy.stack.RequestStage;
 import io.meshwork.proxy.stack.StageVerdict;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
+import java.util.function.Supplier;
 
 /**
  * The request stacks, in the order a request meets their stages (linkerd2-proxy's {@code push}
@@ -26,14 +30,18 @@ public final class ProxyStacks {
 
   /** The inbound port: the workload's policies, then on to the local app. */
   public static RequestStack inbound(RequestFilter policies) {
-    return inbound(policies, NO_TELEMETRY);
+    return inbound(policies, NO_TELEMETRY, () -> RateLimits.NONE);
   }
 
-  /** @param telemetry the stage that records every ended request (Istio's metrics, reporter destination) */
-  public static RequestStack inbound(RequestFilter policies, RequestStage telemetry) {
+  /**
+   * @param telemetry the stage that records every ended request (Istio's metrics, reporter destination)
+   * @param limits the workload's rate limits in the snapshot in force
+   */
+  public static RequestStack inbound(RequestFilter policies, RequestStage telemetry, Supplier<RateLimits> limits) {
     return RequestStack.builder()
         .push(telemetry) // Istio's standard metrics (reporter=destination); reads the record at the end
         .push(new FilterStage(policies)) // authn (RequestAuthentication, API keys), authz (AuthorizationPolicy)
+        .push(new RateLimitStage(Direction.INBOUND, limits)) // RateLimitPolicy, keyed by the authenticated caller
         .build();
   }
 
@@ -44,17 +52,21 @@ public final class ProxyStacks {
 
   /** @param random the draws that pick which requests a fault hits */
   public static RequestStack outbound(DoubleSupplier random) {
-    return outbound(random, NO_TELEMETRY);
+    return outbound(random, NO_TELEMETRY, () -> RateLimits.NONE);
   }
 
-  /** @param telemetry the stage that records every ended request (Istio's metrics, reporter source) */
-  public static RequestStack outbound(RequestStage telemetry) {
-    return outbound(RANDOM, telemetry);
+  /**
+   * @param telemetry the stage that records every ended request (Istio's metrics, reporter source)
+   * @param limits the workload's rate limits in the snapshot in force
+   */
+  public static RequestStack outbound(RequestStage telemetry, Supplier<RateLimits> limits) {
+    return outbound(RANDOM, telemetry, limits);
   }
 
-  private static RequestStack outbound(DoubleSupplier random, RequestStage telemetry) {
+  public static RequestStack outbound(DoubleSupplier random, RequestStage telemetry, Supplier<RateLimits> limits) {
     return RequestStack.builder()
         .push(telemetry) // Istio's standard metrics (reporter=source); reads the record at the end
+        .push(new RateLimitStage(Direction.OUTBOUND, limits)) // RateLimitPolicy direction: OUTBOUND
         .push(new FaultDelayStage(random)) // VirtualService fault.delay (DI)
         .push(new FaultAbortStage(random)) // VirtualService fault.abort (FI)
         .build();

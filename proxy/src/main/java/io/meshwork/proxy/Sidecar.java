@@ -17,6 +17,7 @@ import io.meshwork.proxy.outbound.OutboundCallers;
 import io.meshwork.proxy.outbound.ProxyPortTargets;
 import io.meshwork.proxy.outbound.UpstreamPortTargets;
 import io.meshwork.proxy.policy.InboundPolicy;
+import io.meshwork.proxy.ratelimit.RateLimits;
 import io.meshwork.proxy.policy.InboundPolicyFilter;
 import io.meshwork.proxy.policy.OutboundApiKey;
 import io.meshwork.proxy.route.RouteDecision;
@@ -103,7 +104,8 @@ public final class Sidecar implements AutoCloseable {
     this.workload = new Workload(settings.service(), settings.namespace(), identity == null ? null
         : identity.id() != null ? "spiffe://" + identity.id().trustDomain() + identity.id().path()
         : "spiffe://cluster.local/ns/" + settings.namespace() + "/sa/" + settings.service(), null, null);
-    this.outboundStack = ProxyStacks.outbound(new TelemetryStage(metrics, TelemetryStage.Reporter.SOURCE, workload));
+    this.outboundStack = ProxyStacks.outbound(new TelemetryStage(metrics, TelemetryStage.Reporter.SOURCE, workload),
+        this::rateLimits);
     this.settings = settings;
     this.snapshots = snapshots;
     this.transport = IoTransport.create(settings.ioThreads(), true);
@@ -156,7 +158,7 @@ public final class Sidecar implements AutoCloseable {
     httpPort = bindTraffic("http proxy", settings.httpPort(), new HttpListenerInitializer(new ForwardConfig(
         outboundRoutes, callers.guard(OutboundApiKey.decorate(new ProxyPortTargets(), settings.outboundApiKey()),
             settings.service()), pools, RequestBody.DEFAULT_REPLAY_LIMIT, () -> draining, inFlight,
-        ProxyStacks.outbound(), egress)));
+        outboundStack, egress)));
     for (Map.Entry<String, Integer> e : settings.upstreams().entrySet()) {
       int port = bindTraffic("upstream " + e.getKey(), e.getValue(),
           forwarding(outboundRoutes, callers.guard(
@@ -174,7 +176,7 @@ public final class Sidecar implements AutoCloseable {
           forwarding(() -> inbound, local.targets(), ProxyStacks.inbound(new InboundPolicyFilter(() -> {
             MeshSnapshot s = snapshots.get();
             return s == null ? InboundPolicy.ALLOW_ALL : s.security().inbound();
-          }), new TelemetryStage(metrics, TelemetryStage.Reporter.DESTINATION, workload))));
+          }), new TelemetryStage(metrics, TelemetryStage.Reporter.DESTINATION, workload), this::rateLimits)));
     }
     if (settings.socksPort() != SidecarSettings.NO_SOCKS) {
       // SOCKS tunnels relay half-closed TCP (a FIN one way while data still flows back). Netty
@@ -203,6 +205,11 @@ public final class Sidecar implements AutoCloseable {
 
   private HttpListenerInitializer forwarding(Supplier<RouteTable> routes, TargetResolver targets) {
     return forwarding(routes, targets, outboundStack);
+  }
+
+  private RateLimits rateLimits() {
+    MeshSnapshot s = snapshots.get();
+    return s == null ? RateLimits.NONE : s.rateLimits();
   }
 
   private HttpListenerInitializer forwarding(Supplier<RouteTable> routes, TargetResolver targets, RequestStack stages) {

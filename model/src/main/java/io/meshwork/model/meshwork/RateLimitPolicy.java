@@ -7,7 +7,8 @@ import io.meshwork.model.networking.WorkloadSelector;
 import java.util.List;
 
 /**
- * A token-bucket rate limit on the inbound side of the selected workloads:
+ * A token-bucket rate limit on the inbound side of the selected workloads (or, with
+ * {@code direction: OUTBOUND}, on the requests they send):
  *
  * <pre>
  * apiVersion: meshwork.io/v1alpha1
@@ -20,9 +21,13 @@ import java.util.List;
  *   per: {source: PRINCIPAL}      # or {header: x-user-id}; absent: one bucket for all callers
  *   match:                        # Istio HTTPMatchRequest; absent: every request
  *   - uri: {prefix: /api/}
+ *   direction: INBOUND            # or OUTBOUND: requests the selected workloads send
+ *   dryRun: false                 # true: count what would be refused, refuse nothing
  * </pre>
  *
- * Requests over the limit are answered 429 with {@code retry-after}.
+ * Each bucket holds {@code requestsPerUnit + burst} tokens and refills {@code requestsPerUnit}
+ * per unit. Requests over the limit are answered 429 with {@code retry-after} and the IETF
+ * {@code RateLimit-Policy} / {@code RateLimit} fields.
  *
  * @param selector null selects every workload in the namespace
  * @param requestsPerUnit required, > 0: the refill rate of each bucket
@@ -30,6 +35,8 @@ import java.util.List;
  * @param burst bucket capacity beyond the rate, >= 0; null means 0
  * @param per what separates callers into buckets, or null for one shared bucket
  * @param match requests the limit applies to; empty means all
+ * @param direction which side of the selected workloads the limit guards; null means INBOUND
+ * @param dryRun true counts requests over the limit without refusing them; null means false
  */
 public record RateLimitPolicy(
     WorkloadSelector selector,
@@ -37,8 +44,15 @@ public record RateLimitPolicy(
     Unit unit,
     Integer burst,
     Per per,
-    List<HTTPMatchRequest> match)
+    List<HTTPMatchRequest> match,
+    Direction direction,
+    Boolean dryRun)
     implements Spec {
+  public enum Direction {
+    INBOUND,
+    OUTBOUND
+  }
+
   public enum Unit {
     SECOND,
     MINUTE,

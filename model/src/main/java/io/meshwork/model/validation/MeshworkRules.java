@@ -25,6 +25,11 @@ final class MeshworkRules {
       if (rl.per().header() != null) {
         f.headerName(child(pp, "header"), rl.per().header());
       }
+      // On the outbound side the caller is the local app itself: it has no peer identity to key by.
+      if (rl.direction() == RateLimitPolicy.Direction.OUTBOUND && rl.per().source() != null
+          && rl.per().source() != RateLimitPolicy.Per.Source.IP) {
+        f.error(child(pp, "source"), rl.per().source(), "IP or a header with direction OUTBOUND");
+      }
     }
     for (int i = 0; i < rl.match().size(); i++) {
       VirtualServiceRules.match(rl.match().get(i), index(child(path, "match"), i), f);

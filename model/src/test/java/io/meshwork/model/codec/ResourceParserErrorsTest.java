@@ -136,6 +136,18 @@ class ResourceParserErrorsTest {
     assertThat(e.line()).isEqualTo(8);
     assertThat(e.message()).isEqualTo("\"FASTEST\" (expected: one of UNSPECIFIED, LEAST_CONN, RANDOM, "
         + "PASSTHROUGH, ROUND_ROBIN, LEAST_REQUEST)");
+
+    Diagnostic direction = onlyError(ResourceParser.parse("limits.yaml", """
+        apiVersion: meshwork.io/v1alpha1
+        kind: RateLimitPolicy
+        metadata: {name: calls-out}
+        spec:
+          requestsPerUnit: 10
+          direction: OUT
+        """));
+    assertThat(direction.field()).isEqualTo("spec.direction");
+    assertThat(direction.line()).isEqualTo(6);
+    assertThat(direction.message()).isEqualTo("\"OUT\" (expected: one of INBOUND, OUTBOUND)");
   }
 
   @Test

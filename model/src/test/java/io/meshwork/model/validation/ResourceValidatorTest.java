@@ -170,6 +170,8 @@ class ResourceValidatorTest {
         .containsExactly(
             "spec.requestsPerUnit: 0 (expected: an integer > 0)",
             "spec.per: missing (expected: exactly one of source or header)");
+    assertThat(problems(mw, "RateLimitPolicy", "requestsPerUnit: 5\ndirection: OUTBOUND\nper: {source: PRINCIPAL}\n"))
+        .containsExactly("spec.per.source: PRINCIPAL (expected: IP or a header with direction OUTBOUND)");
     assertThat(problems(mw, "ApiKey", "clientId: acme\n")).containsExactly(
         "spec.secretHash: missing (expected: a hash of the secret, never the secret itself)");
 

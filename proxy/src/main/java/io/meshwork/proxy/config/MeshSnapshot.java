@@ -2,6 +2,7 @@ package io.meshwork.proxy.config;
 
 import io.meshwork.proxy.cluster.Cluster;
 import io.meshwork.proxy.egress.OutboundTrafficPolicy;
+import io.meshwork.proxy.ratelimit.RateLimits;
 import io.meshwork.proxy.route.RouteTable;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,7 @@ import java.util.Map;
  * @param security the local workload's mTLS and inbound policies
  * @param outboundTrafficPolicy what the HTTP proxy port does with hosts outside the registry (Istio
  *     meshConfig {@code outboundTrafficPolicy.mode}); ALLOW_ANY when null
+ * @param rateLimits the local workload's rate limits (RateLimitPolicy)
  */
 public record MeshSnapshot(
     long version,
@@ -28,18 +30,35 @@ public record MeshSnapshot(
     Map<String, Object> summary,
     ServiceDirectory services,
     WorkloadSecurity security,
-    OutboundTrafficPolicy outboundTrafficPolicy) {
+    OutboundTrafficPolicy outboundTrafficPolicy,
+    RateLimits rateLimits) {
 
   public MeshSnapshot {
     services = services == null ? ServiceDirectory.EMPTY : services;
     security = security == null ? WorkloadSecurity.OPEN : security;
     outboundTrafficPolicy = outboundTrafficPolicy == null ? OutboundTrafficPolicy.DEFAULT : outboundTrafficPolicy;
+    rateLimits = rateLimits == null ? RateLimits.NONE : rateLimits;
+  }
+
+  /** A snapshot with Istio's default outbound traffic policy, ALLOW_ANY, and no rate limits. */
+  public MeshSnapshot(long version, RouteTable outbound, Map<String, Cluster> clusters, List<String> notices,
+      Map<String, Object> summary, ServiceDirectory services, WorkloadSecurity security) {
+    this(version, outbound, clusters, notices, summary, services, security, OutboundTrafficPolicy.DEFAULT,
+        RateLimits.NONE);
+  }
+
+  /** A snapshot without rate limits. */
+  public MeshSnapshot(long version, RouteTable outbound, Map<String, Cluster> clusters, List<String> notices,
+      Map<String, Object> summary, ServiceDirectory services, WorkloadSecurity security,
+      OutboundTrafficPolicy outboundTrafficPolicy) {
+    this(version, outbound, clusters, notices, summary, services, security, outboundTrafficPolicy, RateLimits.NONE);
   }
 
   /** A snapshot with Istio's default outbound traffic policy, ALLOW_ANY. */
   public MeshSnapshot(long version, RouteTable outbound, Map<String, Cluster> clusters, List<String> notices,
-      Map<String, Object> summary, ServiceDirectory services, WorkloadSecurity security) {
-    this(version, outbound, clusters, notices, summary, services, security, OutboundTrafficPolicy.DEFAULT);
+      Map<String, Object> summary, ServiceDirectory services, WorkloadSecurity security, RateLimits rateLimits) {
+    this(version, outbound, clusters, notices, summary, services, security, OutboundTrafficPolicy.DEFAULT,
+        rateLimits);
   }
 
   /** A snapshot with no security policy for the local workload. */

@@ -12,6 +12,7 @@ import io.meshwork.proxy.route.Route;
 import io.meshwork.proxy.route.VirtualHost;
 import io.meshwork.proxy.route.VirtualHostTable;
 import io.meshwork.proxy.policy.InboundPolicyCompiler;
+import io.meshwork.proxy.ratelimit.RateLimits;
 import io.meshwork.proxy.tls.MtlsPolicyCompiler;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -33,6 +34,7 @@ import java.util.Set;
  */
 public final class SnapshotCompiler {
   private final EndpointRegistry registry;
+  private final RateLimitPolicies rateLimits = new RateLimitPolicies(System::nanoTime);
 
   public SnapshotCompiler() {
     this(new EndpointRegistry());
@@ -80,10 +82,11 @@ public final class SnapshotCompiler {
           MtlsPolicyCompiler.compile(resources, local, notices::add),
           InboundPolicyCompiler.compile(resources, local, notices::add));
       OutboundTrafficPolicy egress = MeshConfigs.outboundTrafficPolicy(resources, notices);
+      RateLimits limits = rateLimits.compile(resources, local, new MatchCompiler(local), notices);
       Map<String, Object> summary = SnapshotSummary.of(version, local, hosts, all);
       summary.put("outboundTrafficPolicy", Map.of("mode", egress.name()));
       MeshSnapshot snapshot = new MeshSnapshot(version, table, all, notices.toList(), summary, directory, security,
-          egress);
+          egress, limits);
       compiled = true;
       return snapshot;
     } finally {
@@ -104,7 +107,8 @@ public final class SnapshotCompiler {
       case WORKLOAD_ENTRY -> workloads.add((Resource<WorkloadEntry>) r);
       case VIRTUAL_SERVICE -> virtualServices.add((Resource<VirtualService>) r);
       case DESTINATION_RULE -> destinationRules.add((Resource<DestinationRule>) r);
-      case RATE_LIMIT_POLICY -> notices.notEnforced(r, "spec");
+      // Enforced by the rate-limit stages from the workload's RateLimits (compiled below).
+      case RATE_LIMIT_POLICY -> { }
       // Enforced on the inbound port by the workload's MtlsPolicy (compiled below).
       case PEER_AUTHENTICATION -> { }
       // Enforced on the inbound port by the workload's InboundPolicy (compiled below).

@@ -18,6 +18,8 @@ public enum ResponseFlag {
   FI,
   /** Upstream retry limit exceeded (the cluster's maxRetries). */
   URX,
+  /** The request was refused by a rate limit (Meshwork RateLimitPolicy). */
+  RL,
   /** The downstream went away before the response completed. */
   DC
 }

@@ -374,7 +374,7 @@ class SnapshotCompilerTest {
   }
 
   @Test
-  void kindsNotEnforcedYetAreNoticedAndEnforcedOnesAreNot() {
+  void enforcedKindsAreNotNoticed() {
     MeshSnapshot s = compile("""
         apiVersion: meshwork.io/v1alpha1
         kind: RateLimitPolicy
@@ -390,7 +390,8 @@ class SnapshotCompilerTest {
           action: DENY
           rules: [{to: [{operation: {paths: ["/admin*"]}}]}]
         """);
-    assertThat(s.notices()).containsExactly("RateLimitPolicy shop/limit: spec is accepted but not enforced yet");
+    assertThat(s.notices()).isEmpty();
+    assertThat(s.rateLimits().inbound()).extracting(r -> r.name()).containsExactly("limit");
   }
 
   @Test
