@@ -1,6 +1,7 @@
 package io.meshwork.proxy.config;
 
 import io.meshwork.proxy.cluster.Cluster;
+import io.meshwork.proxy.dapr.DaprComponents;
 import io.meshwork.proxy.route.RouteTable;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,7 @@ import java.util.Map;
  * @param summary a JSON-friendly view of the snapshot for the admin {@code /config} endpoint
  * @param services host and port → destination for opaque TCP ways in (the SOCKS5 port)
  * @param security the local workload's mTLS and inbound policies
+ * @param dapr the Dapr components the local app may use
  */
 public record MeshSnapshot(
     long version,
@@ -24,11 +26,19 @@ public record MeshSnapshot(
     List<String> notices,
     Map<String, Object> summary,
     ServiceDirectory services,
-    WorkloadSecurity security) {
+    WorkloadSecurity security,
+    DaprComponents dapr) {
 
   public MeshSnapshot {
     services = services == null ? ServiceDirectory.EMPTY : services;
     security = security == null ? WorkloadSecurity.OPEN : security;
+    dapr = dapr == null ? DaprComponents.NONE : dapr;
+  }
+
+  /** A snapshot without Dapr components. */
+  public MeshSnapshot(long version, RouteTable outbound, Map<String, Cluster> clusters, List<String> notices,
+      Map<String, Object> summary, ServiceDirectory services, WorkloadSecurity security) {
+    this(version, outbound, clusters, notices, summary, services, security, DaprComponents.NONE);
   }
 
   /** A snapshot with no security policy for the local workload. */

@@ -1,12 +1,14 @@
 package io.meshwork.proxy.config;
 
 import io.meshwork.model.Resource;
+import io.meshwork.model.dapr.Component;
 import io.meshwork.model.networking.DestinationRule;
 import io.meshwork.model.networking.ServiceEntry;
 import io.meshwork.model.networking.VirtualService;
 import io.meshwork.model.networking.WorkloadEntry;
 import io.meshwork.proxy.cluster.Cluster;
 import io.meshwork.proxy.cluster.EndpointRegistry;
+import io.meshwork.proxy.dapr.DaprComponents;
 import io.meshwork.proxy.route.Route;
 import io.meshwork.proxy.route.VirtualHost;
 import io.meshwork.proxy.route.VirtualHostTable;
@@ -79,7 +81,8 @@ public final class SnapshotCompiler {
           MtlsPolicyCompiler.compile(resources, local, notices::add),
           InboundPolicyCompiler.compile(resources, local, notices::add));
       MeshSnapshot snapshot = new MeshSnapshot(version, table, all, notices.toList(),
-          SnapshotSummary.of(version, local, hosts, all), directory, security);
+          SnapshotSummary.of(version, local, hosts, all), directory, security,
+          DaprComponents.compile(resources, local.name(), local.namespace()));
       compiled = true;
       return snapshot;
     } finally {
@@ -109,6 +112,8 @@ public final class SnapshotCompiler {
       case WORKLOAD_GROUP -> notices.add(r, "spec", "is accepted but not used yet (workloads register as WorkloadEntries)");
       // Meaningless outside Kubernetes; the parser already warned about them.
       case NAMESPACE, ISTIO_OPERATOR -> { }
+      // The local app's components are compiled below, from all resources.
+      case COMPONENT -> UnenforcedFields.component((Resource<Component>) r, notices);
     }
   }
 
