@@ -4,6 +4,7 @@
 # and by the tests themselves. Installs only as root with apt-get; otherwise it says what is missing, and the
 # tests that need a missing tool are skipped with that reason. Exits 0 either way; prints one line per outcome.
 set -u
+command -v redis-server >/dev/null 2>&1 || { [ "$(id -u)" = 0 ] && { apt-get -o DPkg::Lock::Timeout=120 install -y --no-install-recommends redis-server >/dev/null 2>&1 || { apt-get -o DPkg::Lock::Timeout=120 update >/dev/null 2>&1 && apt-get -o DPkg::Lock::Timeout=120 install -y --no-install-recommends redis-server >/dev/null 2>&1; }; } && echo "ensure-tools: installed redis-server" || echo "ensure-tools: redis-server missing; the state.redis tests are skipped"; }
 missing=()
 for tool in nghttp h2load nghttpd; do
   command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || missing+=("$tool")

@@ -8,6 +8,7 @@ module io.meshwork.model {
   exports io.meshwork.model.security;
   exports io.meshwork.model.meshwork;
   exports io.meshwork.model.kube;
+  exports io.meshwork.model.dapr;
   exports io.meshwork.model.codec;
   exports io.meshwork.model.validation;
   exports io.meshwork.model.identity;
@@ -18,6 +19,7 @@ module io.meshwork.model {
   opens io.meshwork.model.security to com.fasterxml.jackson.databind;
   opens io.meshwork.model.meshwork to com.fasterxml.jackson.databind;
   opens io.meshwork.model.kube to com.fasterxml.jackson.databind;
+  opens io.meshwork.model.dapr to com.fasterxml.jackson.databind;
   // The writer's inclusion filter (ModelMapper.EmptyFilter) is instantiated by Jackson reflectively.
   opens io.meshwork.model.codec to com.fasterxml.jackson.databind;
 }

@@ -1,5 +1,6 @@
 package io.meshwork.model;
 
+import io.meshwork.model.dapr.Component;
 import io.meshwork.model.kube.IstioOperator;
 import io.meshwork.model.kube.Namespace;
 import io.meshwork.model.meshwork.ApiKey;
@@ -44,6 +45,7 @@ public enum Kind {
   RATE_LIMIT_POLICY("RateLimitPolicy", Groups.MESHWORK, Groups.MESHWORK_VERSIONS, "ratelimitpolicies", true,
       RateLimitPolicy.class, "rlp"),
   API_KEY("ApiKey", Groups.MESHWORK, Groups.MESHWORK_VERSIONS, "apikeys", true, ApiKey.class, "ak"),
+  COMPONENT("Component", "dapr.io", List.of("v1alpha1"), "components", true, Component.class, "comp"),
   NAMESPACE("Namespace", "", List.of("v1"), "namespaces", false, Namespace.class, "ns"),
   ISTIO_OPERATOR("IstioOperator", "install.istio.io", List.of("v1alpha1"), "istiooperators", true,
       IstioOperator.class, "iop");

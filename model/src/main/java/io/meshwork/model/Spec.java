@@ -1,5 +1,6 @@
 package io.meshwork.model;
 
+import io.meshwork.model.dapr.Component;
 import io.meshwork.model.kube.IstioOperator;
 import io.meshwork.model.kube.Namespace;
 import io.meshwork.model.meshwork.ApiKey;
@@ -28,4 +29,5 @@ public sealed interface Spec
         RateLimitPolicy,
         ApiKey,
         Namespace,
-        IstioOperator {}
+        IstioOperator,
+        Component {}

@@ -4,6 +4,9 @@ import io.meshwork.proxy.admin.AdminControls;
 import io.meshwork.proxy.admin.AdminInitializer;
 import io.meshwork.proxy.config.MeshSnapshot;
 import io.meshwork.proxy.config.SnapshotRef;
+import io.meshwork.proxy.dapr.DaprApi;
+import io.meshwork.proxy.dapr.DaprComponents;
+import io.meshwork.proxy.dapr.DaprSettings;
 import io.meshwork.proxy.egress.EgressCounters;
 import io.meshwork.proxy.egress.OwnPorts;
 import io.meshwork.proxy.egress.ProxyPortEgress;
@@ -12,6 +15,8 @@ import io.meshwork.proxy.forward.HttpListenerInitializer;
 import io.meshwork.proxy.forward.InFlight;
 import io.meshwork.proxy.forward.RequestBody;
 import io.meshwork.proxy.forward.TargetResolver;
+import io.meshwork.proxy.http.DownstreamLimits;
+import io.meshwork.proxy.http.RejectionCounters;
 import io.meshwork.proxy.inbound.LocalAppRoutes;
 import io.meshwork.proxy.outbound.OutboundCallers;
 import io.meshwork.proxy.outbound.ProxyPortTargets;
@@ -99,8 +104,11 @@ public final class Sidecar implements AutoCloseable {
   private SocksListener socks;
   private int socksPort = -1;
   private IoTransport socksTransport;
+  private final DaprSettings daprSettings;
+  private DaprApi dapr;
 
-  private Sidecar(SidecarSettings settings, SnapshotRef snapshots, WorkloadIdentity identity) {
+  private Sidecar(SidecarSettings settings, SnapshotRef snapshots, WorkloadIdentity identity, DaprSettings dapr) {
+    this.daprSettings = dapr == null ? DaprSettings.defaults(settings.service(), settings.namespace()) : dapr;
     this.workload = new Workload(settings.service(), settings.namespace(), identity == null ? null
         : identity.id() != null ? "spiffe://" + identity.id().trustDomain() + identity.id().path()
         : "spiffe://cluster.local/ns/" + settings.namespace() + "/sa/" + settings.service(), null, null);
@@ -137,7 +145,13 @@ public final class Sidecar implements AutoCloseable {
    *     peers; STRICT refuses all inbound connections)
    */
   public static Sidecar start(SidecarSettings settings, SnapshotRef snapshots, WorkloadIdentity identity) {
-    Sidecar sidecar = new Sidecar(settings, snapshots, identity);
+    return start(settings, snapshots, identity, null);
+  }
+
+  /** As {@link #start(SidecarSettings, SnapshotRef, WorkloadIdentity)}, keeping Dapr's local state as {@code dapr} says. */
+  public static Sidecar start(SidecarSettings settings, SnapshotRef snapshots, WorkloadIdentity identity,
+      DaprSettings dapr) {
+    Sidecar sidecar = new Sidecar(settings, snapshots, identity, dapr);
     try {
       sidecar.bindAll();
     } catch (RuntimeException e) {
@@ -155,10 +169,15 @@ public final class Sidecar implements AutoCloseable {
       return s == null ? NO_ROUTES : s.outbound();
     };
     OutboundCallers callers = settings.outboundCallers();
+    dapr = new DaprApi(daprSettings, settings.service(), settings.namespace(), () -> {
+      MeshSnapshot s = snapshots.get();
+      return s == null ? DaprComponents.NONE : s.dapr();
+    }, callers.guard(request -> new TargetResolver.Resolved(null), settings.service()));
+    snapshots.onSet(s -> dapr.retain(s.dapr()));
     httpPort = bindTraffic("http proxy", settings.httpPort(), new HttpListenerInitializer(new ForwardConfig(
         outboundRoutes, callers.guard(OutboundApiKey.decorate(new ProxyPortTargets(), settings.outboundApiKey()),
             settings.service()), pools, RequestBody.DEFAULT_REPLAY_LIMIT, () -> draining, inFlight,
-        outboundStack, egress)));
+        outboundStack, egress), DownstreamLimits.DEFAULTS, new RejectionCounters(), dapr.httpHandlers()));
     for (Map.Entry<String, Integer> e : settings.upstreams().entrySet()) {
       int port = bindTraffic("upstream " + e.getKey(), e.getValue(),
           forwarding(outboundRoutes, callers.guard(
@@ -213,8 +232,15 @@ public final class Sidecar implements AutoCloseable {
   }
 
   private HttpListenerInitializer forwarding(Supplier<RouteTable> routes, TargetResolver targets, RequestStack stages) {
+    return forwarding(routes, targets, stages, null);
+  }
+
+  /** @param localApi handlers that answer some requests on the port itself (Dapr's API), or null */
+  private HttpListenerInitializer forwarding(Supplier<RouteTable> routes, TargetResolver targets, RequestStack stages,
+      Supplier<ChannelHandler> localApi) {
     return new HttpListenerInitializer(new ForwardConfig(
-        routes, targets, pools, RequestBody.DEFAULT_REPLAY_LIMIT, () -> draining, inFlight, stages));
+        routes, targets, pools, RequestBody.DEFAULT_REPLAY_LIMIT, () -> draining, inFlight, stages),
+        DownstreamLimits.DEFAULTS, new RejectionCounters(), localApi);
   }
 
   private int bindTraffic(String name, int port, ChannelHandler initializer) {
@@ -427,6 +453,9 @@ public final class Sidecar implements AutoCloseable {
       socksTransport.shutdown(Duration.ofSeconds(2));
     }
     pools.close();
+    if (dapr != null) {
+      dapr.close();
+    }
     transport.shutdown(Duration.ofSeconds(2));
   }
 }

@@ -11,6 +11,7 @@ import io.meshwork.model.ParseResult;
 import io.meshwork.model.Resource;
 import io.meshwork.model.Spec;
 import io.meshwork.model.codec.SourceReader.Document;
+import io.meshwork.model.dapr.Component;
 import io.meshwork.model.validation.FieldPath;
 import io.meshwork.model.validation.ResourceValidator;
 import io.meshwork.model.validation.Violation;
@@ -38,6 +39,8 @@ import java.util.stream.Stream;
  */
 public final class ResourceParser {
   private static final Set<String> ENVELOPE = Set.of("apiVersion", "kind", "metadata", "spec", "status");
+  /** Dapr writes a component's scopes beside its spec. */
+  static final String SCOPES = "scopes";
 
   private ResourceParser() {}
 
@@ -220,7 +223,7 @@ public final class ResourceParser {
       return;
     }
     node.fieldNames().forEachRemaining(f -> {
-      if (!ENVELOPE.contains(f)) {
+      if (!ENVELOPE.contains(f) && !(kind == Kind.COMPONENT && f.equals(SCOPES))) {
         found.add(Violation.warning(FieldPath.child(prefix, f),
             "unknown field, ignored (expected: one of apiVersion, kind, metadata, spec)"));
       }
@@ -239,6 +242,9 @@ public final class ResourceParser {
       spec = bind(ModelMapper.json().createObjectNode(), kind.specType(), FieldPath.child(prefix, "spec"), found);
     } else {
       spec = bindRequired(node, prefix, "spec", kind.specType(), "a mapping", found);
+    }
+    if (kind == Kind.COMPONENT && spec instanceof Component component) {
+      spec = withScopes(component, node, prefix, found);
     }
     if (!kind.meaningful()) {
       found.add(Violation.warning(FieldPath.child(prefix, "kind"), kindName + " " + meaningOutsideKubernetes(kind)));
@@ -266,6 +272,34 @@ public final class ResourceParser {
       ctx.lines.put(resource.key(), doc.locations().find(prefix).line());
     }
     ctx.report(doc, found);
+  }
+
+  /** The component with the scopes written beside its spec; scopes inside the spec are not Dapr's and are refused. */
+  private static Component withScopes(Component component, JsonNode node, String prefix, List<Violation> found) {
+    if (!component.scopes().isEmpty() || node.path("spec").has(SCOPES)) {
+      found.add(Violation.error(FieldPath.child(FieldPath.child(prefix, "spec"), SCOPES),
+          "inside spec (expected: scopes beside spec, at the top of the document, as Dapr writes them)"));
+      return component;
+    }
+    JsonNode scopes = node.get(SCOPES);
+    if (scopes == null || scopes.isNull()) {
+      return component;
+    }
+    String path = FieldPath.child(prefix, SCOPES);
+    if (!scopes.isArray()) {
+      found.add(Violation.error(path, BindingProblems.render(scopes) + " (expected: a list of app ids)"));
+      return component;
+    }
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < scopes.size(); i++) {
+      JsonNode id = scopes.get(i);
+      if (!id.isTextual()) {
+        found.add(Violation.error(FieldPath.index(path, i), BindingProblems.render(id) + " (expected: an app id)"));
+      } else {
+        ids.add(id.asText());
+      }
+    }
+    return component.withScopes(ids);
   }
 
   private static String meaningOutsideKubernetes(Kind kind) {

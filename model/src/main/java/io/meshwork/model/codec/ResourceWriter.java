@@ -3,6 +3,7 @@ package io.meshwork.model.codec;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meshwork.model.Resource;
+import io.meshwork.model.dapr.Component;
 import java.io.UncheckedIOException;
 import java.util.List;
 
@@ -23,7 +24,15 @@ public final class ResourceWriter {
       metadata.remove("namespace");
     }
     node.set("metadata", metadata);
-    node.set("spec", ModelMapper.json().valueToTree(resource.spec()));
+    ObjectNode spec = ModelMapper.json().valueToTree(resource.spec());
+    node.set("spec", spec);
+    if (resource.spec() instanceof Component) {
+      // Dapr writes scopes beside the spec.
+      var scopes = spec.remove(ResourceParser.SCOPES);
+      if (scopes != null) {
+        node.set(ResourceParser.SCOPES, scopes);
+      }
+    }
     return node;
   }
 

@@ -1,6 +1,7 @@
 package io.meshwork.model.validation;
 
 import io.meshwork.model.Resource;
+import io.meshwork.model.dapr.Component;
 import io.meshwork.model.kube.IstioOperator;
 import io.meshwork.model.kube.Namespace;
 import io.meshwork.model.meshwork.ApiKey;
@@ -46,6 +47,7 @@ public final class ResourceValidator {
       case ApiKey key -> MeshworkRules.apiKey(key, spec, f);
       case Namespace ns -> { }
       case IstioOperator iop -> { }
+      case Component c -> DaprRules.component(c, spec, "scopes", f);
     }
     return List.copyOf(f.violations());
   }

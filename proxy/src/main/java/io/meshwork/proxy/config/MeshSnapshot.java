@@ -1,6 +1,7 @@
 package io.meshwork.proxy.config;
 
 import io.meshwork.proxy.cluster.Cluster;
+import io.meshwork.proxy.dapr.DaprComponents;
 import io.meshwork.proxy.egress.OutboundTrafficPolicy;
 import io.meshwork.proxy.ratelimit.RateLimits;
 import io.meshwork.proxy.route.RouteTable;
@@ -21,6 +22,7 @@ import java.util.Map;
  * @param outboundTrafficPolicy what the HTTP proxy port does with hosts outside the registry (Istio
  *     meshConfig {@code outboundTrafficPolicy.mode}); ALLOW_ANY when null
  * @param rateLimits the local workload's rate limits (RateLimitPolicy)
+ * @param dapr the Dapr components the local app may use
  */
 public record MeshSnapshot(
     long version,
@@ -31,34 +33,40 @@ public record MeshSnapshot(
     ServiceDirectory services,
     WorkloadSecurity security,
     OutboundTrafficPolicy outboundTrafficPolicy,
-    RateLimits rateLimits) {
+    RateLimits rateLimits,
+    DaprComponents dapr) {
 
   public MeshSnapshot {
     services = services == null ? ServiceDirectory.EMPTY : services;
     security = security == null ? WorkloadSecurity.OPEN : security;
     outboundTrafficPolicy = outboundTrafficPolicy == null ? OutboundTrafficPolicy.DEFAULT : outboundTrafficPolicy;
     rateLimits = rateLimits == null ? RateLimits.NONE : rateLimits;
+    dapr = dapr == null ? DaprComponents.NONE : dapr;
   }
 
-  /** A snapshot with Istio's default outbound traffic policy, ALLOW_ANY, and no rate limits. */
+  /** A snapshot with Istio's default outbound traffic policy (ALLOW_ANY), no rate limits and no Dapr components. */
   public MeshSnapshot(long version, RouteTable outbound, Map<String, Cluster> clusters, List<String> notices,
       Map<String, Object> summary, ServiceDirectory services, WorkloadSecurity security) {
-    this(version, outbound, clusters, notices, summary, services, security, OutboundTrafficPolicy.DEFAULT,
-        RateLimits.NONE);
+    this(version, outbound, clusters, notices, summary, services, security, null, null, null);
   }
 
-  /** A snapshot without rate limits. */
+  /** A snapshot with only an outbound traffic policy beyond the defaults. */
   public MeshSnapshot(long version, RouteTable outbound, Map<String, Cluster> clusters, List<String> notices,
       Map<String, Object> summary, ServiceDirectory services, WorkloadSecurity security,
       OutboundTrafficPolicy outboundTrafficPolicy) {
-    this(version, outbound, clusters, notices, summary, services, security, outboundTrafficPolicy, RateLimits.NONE);
+    this(version, outbound, clusters, notices, summary, services, security, outboundTrafficPolicy, null, null);
   }
 
-  /** A snapshot with Istio's default outbound traffic policy, ALLOW_ANY. */
+  /** A snapshot with only rate limits beyond the defaults. */
   public MeshSnapshot(long version, RouteTable outbound, Map<String, Cluster> clusters, List<String> notices,
       Map<String, Object> summary, ServiceDirectory services, WorkloadSecurity security, RateLimits rateLimits) {
-    this(version, outbound, clusters, notices, summary, services, security, OutboundTrafficPolicy.DEFAULT,
-        rateLimits);
+    this(version, outbound, clusters, notices, summary, services, security, null, rateLimits, null);
+  }
+
+  /** A snapshot with only Dapr components beyond the defaults. */
+  public MeshSnapshot(long version, RouteTable outbound, Map<String, Cluster> clusters, List<String> notices,
+      Map<String, Object> summary, ServiceDirectory services, WorkloadSecurity security, DaprComponents dapr) {
+    this(version, outbound, clusters, notices, summary, services, security, null, null, dapr);
   }
 
   /** A snapshot with no security policy for the local workload. */

@@ -1,12 +1,14 @@
 package io.meshwork.proxy.config;
 
 import io.meshwork.model.Resource;
+import io.meshwork.model.dapr.Component;
 import io.meshwork.model.networking.DestinationRule;
 import io.meshwork.model.networking.ServiceEntry;
 import io.meshwork.model.networking.VirtualService;
 import io.meshwork.model.networking.WorkloadEntry;
 import io.meshwork.proxy.cluster.Cluster;
 import io.meshwork.proxy.cluster.EndpointRegistry;
+import io.meshwork.proxy.dapr.DaprComponents;
 import io.meshwork.proxy.egress.OutboundTrafficPolicy;
 import io.meshwork.proxy.route.Route;
 import io.meshwork.proxy.route.VirtualHost;
@@ -86,7 +88,7 @@ public final class SnapshotCompiler {
       Map<String, Object> summary = SnapshotSummary.of(version, local, hosts, all);
       summary.put("outboundTrafficPolicy", Map.of("mode", egress.name()));
       MeshSnapshot snapshot = new MeshSnapshot(version, table, all, notices.toList(), summary, directory, security,
-          egress, limits);
+          egress, limits, DaprComponents.compile(resources, local.name(), local.namespace()));
       compiled = true;
       return snapshot;
     } finally {
@@ -117,6 +119,8 @@ public final class SnapshotCompiler {
       case WORKLOAD_GROUP -> notices.add(r, "spec", "is accepted but not used yet (workloads register as WorkloadEntries)");
       // Meaningless outside Kubernetes; the parser already warned about them.
       case NAMESPACE, ISTIO_OPERATOR -> { }
+      // The local app's components are compiled below, from all resources.
+      case COMPONENT -> UnenforcedFields.component((Resource<Component>) r, notices);
     }
   }
 

@@ -1,6 +1,7 @@
 package io.meshwork.proxy.config;
 
 import io.meshwork.model.Resource;
+import io.meshwork.model.dapr.Component;
 import io.meshwork.model.kube.IstioOperator;
 import io.meshwork.model.networking.ConnectionPoolSettings;
 import io.meshwork.model.networking.DestinationRule;
@@ -43,6 +44,7 @@ public final class UnenforcedFields {
       case DestinationRule dr -> destinationRule((Resource<DestinationRule>) resource, sink);
       case VirtualService vs -> virtualService((Resource<VirtualService>) resource, sink);
       case IstioOperator iop -> istioOperator(resource, iop, sink);
+      case Component c -> component((Resource<Component>) resource, sink);
       default -> { }
     }
     return found;
@@ -50,6 +52,19 @@ public final class UnenforcedFields {
 
   static void destinationRule(Resource<DestinationRule> dr, Notices notices) {
     destinationRule(dr, notices::add);
+  }
+
+  static void component(Resource<Component> c, Notices notices) {
+    component(c, notices::add);
+  }
+
+  private static void component(Resource<Component> c, Sink notices) {
+    if (c.spec().initTimeout() != null) {
+      notices.notEnforced(c, "spec.initTimeout");
+    }
+    if (c.spec().ignoreErrors() != null) {
+      notices.notEnforced(c, "spec.ignoreErrors");
+    }
   }
 
   static void virtualService(Resource<VirtualService> vs, Notices notices) {

@@ -31,6 +31,7 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.util.AsciiString;
 import java.time.Duration;
+import java.util.function.Supplier;
 
 /**
  * The one place that knows the pipelines of a forwarding port. A connection starts as HTTP/1.1
@@ -54,6 +55,8 @@ public final class HttpListenerInitializer extends ChannelInitializer<Channel> {
   private final RejectionCounters rejections;
   private final ChannelHandler streamInitializer;
   private final ConnectionErrors errors;
+  /** Answers some requests on the port itself (Dapr's API), ahead of forwarding; null for none. */
+  private final Supplier<ChannelHandler> localApi;
 
   public HttpListenerInitializer(ForwardConfig config) {
     this(config, DownstreamLimits.DEFAULTS, new RejectionCounters());
@@ -61,6 +64,16 @@ public final class HttpListenerInitializer extends ChannelInitializer<Channel> {
 
   /** @param rejections where refused HTTP/1 requests are counted by reason */
   public HttpListenerInitializer(ForwardConfig config, DownstreamLimits limits, RejectionCounters rejections) {
+    this(config, limits, rejections, null);
+  }
+
+  /**
+   * @param localApi makes, per connection or HTTP/2 stream, a handler that sits before forwarding and
+   *     answers the requests it owns (it sees HttpObjects whatever the protocol); null for none
+   */
+  public HttpListenerInitializer(ForwardConfig config, DownstreamLimits limits, RejectionCounters rejections,
+      Supplier<ChannelHandler> localApi) {
+    this.localApi = localApi;
     this.config = config;
     this.limits = limits;
     this.rejections = rejections;
@@ -68,8 +81,11 @@ public final class HttpListenerInitializer extends ChannelInitializer<Channel> {
     this.streamInitializer = new ChannelInitializer<Http2StreamChannel>() {
       @Override
       protected void initChannel(Http2StreamChannel ch) {
-        ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true), new Http2RequestGuard(limits, rejections),
-            new DownstreamHandler(config, true), errors);
+        ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true), new Http2RequestGuard(limits, rejections));
+        if (localApi != null) {
+          ch.pipeline().addLast(localApi.get());
+        }
+        ch.pipeline().addLast(new DownstreamHandler(config, true), errors);
       }
     };
   }
@@ -90,7 +106,11 @@ public final class HttpListenerInitializer extends ChannelInitializer<Channel> {
       }
     };
     ChannelPipeline p = ch.pipeline();
-    p.addLast(new CleartextHttp2ServerUpgradeHandler(codec, upgrade, priorKnowledge), new DownstreamHandler(config, false));
+    p.addLast(new CleartextHttp2ServerUpgradeHandler(codec, upgrade, priorKnowledge));
+    if (localApi != null) {
+      p.addLast(localApi.get());
+    }
+    p.addLast(new DownstreamHandler(config, false));
     // Last, whatever the connection becomes: errors nobody handled are counted, not logged with stack traces.
     p.addLast(ConnectionErrors.NAME, errors);
     // The cleartext handler has put the codec in place (the channel is registered): wrap it.

@@ -1,0 +1,42 @@
+package io.meshwork.proxy.dapr;
+
+import io.meshwork.model.Resource;
+import io.meshwork.model.dapr.Component;
+import io.meshwork.model.dapr.ComponentType;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The Dapr components one sidecar's app may use, compiled into the snapshot: those of the app's
+ * namespace whose {@code scopes} are empty or name the app.
+ *
+ * @param stateStores state store name → component
+ */
+public record DaprComponents(Map<String, Resource<Component>> stateStores) {
+  public static final DaprComponents NONE = new DaprComponents(Map.of());
+
+  public DaprComponents {
+    stateStores = Collections.unmodifiableMap(new TreeMap<>(stateStores));
+  }
+
+  /** @param appId the app's id: its service name */
+  @SuppressWarnings("unchecked")
+  public static DaprComponents compile(Collection<Resource<?>> resources, String appId, String namespace) {
+    Map<String, Resource<Component>> stores = new TreeMap<>();
+    for (Resource<?> r : resources) {
+      if (!(r.spec() instanceof Component)) {
+        continue;
+      }
+      Resource<Component> c = (Resource<Component>) r;
+      if (!c.namespace().equals(namespace) || !c.spec().inScope(appId)) {
+        continue;
+      }
+      if (ComponentType.of(c.spec().type()).map(ComponentType::isStateStore).orElse(false)) {
+        stores.put(c.name(), c);
+      }
+    }
+    return new DaprComponents(stores);
+  }
+}
