@@ -86,7 +86,7 @@ final class RetryPlan {
 
   /** Whether the policy retries this failure of this request. */
   Decision onFailure(AttemptFailure failure, boolean replayable, boolean websocket, HttpMethod method) {
-    if (!replayable || websocket || !retries.retriableFailure(failure)
+    if (retries.attempts() == 0 || !replayable || websocket || !retries.retriableFailure(failure)
         || !(isIdempotent(method) || neverReceived(failure))) {
       return Decision.FINAL;
     }
@@ -96,7 +96,9 @@ final class RetryPlan {
   /** Whether the policy retries this response (its headers and the request's read by header conditions). */
   Decision onResponse(int status, int grpcStatus, HttpHeaders response, HttpHeaders request, boolean replayable,
       boolean websocket) {
-    if (!replayable || websocket || !retries.retriableResponse(status, grpcStatus, response, request)) {
+    // A route without retries reads nothing: no policy loop on its hot path.
+    if (retries.attempts() == 0 || !replayable || websocket
+        || !retries.retriableResponse(status, grpcStatus, response, request)) {
       return Decision.FINAL;
     }
     return retriesLeft() ? Decision.RETRY : Decision.EXHAUSTED;
