@@ -9,7 +9,8 @@ public record TrafficPolicy(
     ConnectionPoolSettings connectionPool,
     OutlierDetection outlierDetection,
     ClientTLSSettings tls,
-    List<PortTrafficPolicy> portLevelSettings) {
+    List<PortTrafficPolicy> portLevelSettings,
+    RetryBudget retryBudget) {
   public TrafficPolicy {
     portLevelSettings = Copies.list(portLevelSettings);
   }

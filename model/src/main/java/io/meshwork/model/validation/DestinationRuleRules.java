@@ -47,6 +47,10 @@ final class DestinationRuleRules {
     connectionPool(tp.connectionPool(), child(p, "connectionPool"), f);
     outlierDetection(tp.outlierDetection(), child(p, "outlierDetection"), f);
     tls(tp.tls(), child(p, "tls"), f);
+    if (tp.retryBudget() != null) {
+      f.percent(child(child(p, "retryBudget"), "percent"), tp.retryBudget().percent());
+      f.nonNegative(child(child(p, "retryBudget"), "minRetryConcurrency"), tp.retryBudget().minRetryConcurrency());
+    }
     Set<Integer> ports = new HashSet<>();
     for (int i = 0; i < tp.portLevelSettings().size(); i++) {
       PortTrafficPolicy pt = tp.portLevelSettings().get(i);

@@ -113,6 +113,10 @@ class ResourceValidatorTest {
         "spec.trafficPolicy.connectionPool.tcp.maxConnections: -1 (expected: an integer >= 0)",
         "spec.trafficPolicy.outlierDetection.interval: 0s (expected: a duration of at least 1ms)",
         "spec.trafficPolicy.outlierDetection.maxEjectionPercent: 120 (expected: a percentage 0..100)");
+    assertThat(dr("host: a\ntrafficPolicy:\n  retryBudget: {percent: 150, minRetryConcurrency: -2}\n")).containsExactly(
+        "spec.trafficPolicy.retryBudget.percent: 150.0 (expected: a percentage 0..100)",
+        "spec.trafficPolicy.retryBudget.minRetryConcurrency: -2 (expected: an integer >= 0)");
+    assertThat(dr("host: a\ntrafficPolicy:\n  retryBudget: {percent: 25, minRetryConcurrency: 5}\n")).isEmpty();
     assertThat(dr("host: a\nsubsets:\n- name: v1\n  trafficPolicy: {tls: {mode: MUTUAL}}\n")).containsExactly(
         "spec.subsets[0].trafficPolicy.tls.clientCertificate: missing (expected: a PEM certificate file for "
             + "MUTUAL mode, or credentialName)",

@@ -1,5 +1,6 @@
 package io.meshwork.proxy.admission;
 
+import io.meshwork.proxy.retry.RetryBudget;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -13,6 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class CircuitBreaker {
   private final ConnectionLimits limits;
+  /** Bounds retries by a share of the requests in flight instead of maxRetries; null for none. */
+  private final RetryBudget retryBudget;
   /** No limit set: nothing is counted, so an unconfigured cluster shares no counter between loops. */
   private final boolean unlimited;
   private final AtomicInteger active = new AtomicInteger();
@@ -23,8 +26,15 @@ public final class CircuitBreaker {
   private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
 
   public CircuitBreaker(ConnectionLimits limits) {
+    this(limits, null);
+  }
+
+  /** A breaker whose retries are bounded by {@code retryBudget} (when not null) rather than {@code maxRetries}. */
+  public CircuitBreaker(ConnectionLimits limits, RetryBudget retryBudget) {
     this.limits = limits;
-    this.unlimited = limits.unlimited();
+    this.retryBudget = retryBudget;
+    // A budget is a share of the requests in flight: they are counted then.
+    this.unlimited = limits.unlimited() && retryBudget == null;
   }
 
   public static CircuitBreaker unlimited() {
@@ -135,12 +145,13 @@ public final class CircuitBreaker {
     }
   }
 
-  /** Takes a retry slot (Istio {@code maxRetries}); false counts a retry overflow. */
+  /** Takes a retry slot (Istio {@code maxRetries}, or the retry budget); false counts a retry overflow. */
   public boolean tryRetry() {
-    if (limits.maxRetries() == ConnectionLimits.UNLIMITED) {
+    if (!countsRetries()) {
       return true;
     }
-    if (tryTake(retries, limits.maxRetries())) {
+    int max = retryBudget != null ? retryBudget.allowedRetries(active.get() + pending.get()) : limits.maxRetries();
+    if (tryTake(retries, max)) {
       return true;
     }
     retryOverflows.incrementAndGet();
@@ -148,9 +159,13 @@ public final class CircuitBreaker {
   }
 
   public void retryDone() {
-    if (limits.maxRetries() != ConnectionLimits.UNLIMITED) {
+    if (countsRetries()) {
       retries.decrementAndGet();
     }
+  }
+
+  private boolean countsRetries() {
+    return retryBudget != null || limits.maxRetries() != ConnectionLimits.UNLIMITED;
   }
 
   private static boolean tryTake(AtomicInteger counter, int max) {
@@ -180,7 +195,7 @@ public final class CircuitBreaker {
     return overflows.get();
   }
 
-  /** Retries not made because {@code maxRetries} were outstanding. */
+  /** Retries not made because {@code maxRetries} (or the retry budget's share) were outstanding. */
   public long retryOverflows() {
     return retryOverflows.get();
   }

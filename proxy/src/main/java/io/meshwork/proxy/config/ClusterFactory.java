@@ -135,7 +135,8 @@ final class ClusterFactory {
   /** The cluster's circuit breaker; limits a rule gets wrong are named in a notice and not applied. */
   private CircuitBreaker breaker(Resource<DestinationRule> rule, TrafficPolicy tp) {
     try {
-      return new CircuitBreaker(TrafficPolicies.limits(tp, "spec.trafficPolicy"));
+      return new CircuitBreaker(TrafficPolicies.limits(tp, "spec.trafficPolicy"),
+          TrafficPolicies.retryBudget(tp));
     } catch (IllegalArgumentException e) {
       notices.add(rule, "spec.trafficPolicy.connectionPool", e.getMessage() + "; no limits applied");
       return CircuitBreaker.unlimited();

@@ -26,7 +26,7 @@ final class RetryPolicies {
   private RetryPolicies() {}
 
   /**
-   * @param unsupported receives each retryOn entry we cannot honour (e.g. envoy-ratelimited)
+   * @param unsupported receives each retryOn entry we cannot honour (e.g. reset-before-request)
    */
   static RetryPolicy of(HTTPRetry retry, Consumer<String> unsupported) {
     if (retry == null) {

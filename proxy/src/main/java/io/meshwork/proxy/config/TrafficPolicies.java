@@ -14,6 +14,7 @@ import io.meshwork.proxy.cluster.ConnectionPoolSettings;
 import io.meshwork.proxy.cluster.HashPolicy;
 import io.meshwork.proxy.cluster.UpstreamProtocol;
 import io.meshwork.proxy.outlier.OutlierPolicy;
+import io.meshwork.proxy.retry.RetryBudget;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -37,7 +38,7 @@ final class TrafficPolicies {
     }
     for (PortTrafficPolicy p : tp.portLevelSettings()) {
       if (p.port() != null && p.port().number() != null && p.port().number() == port) {
-        return new TrafficPolicy(p.loadBalancer(), p.connectionPool(), p.outlierDetection(), p.tls(), List.of());
+        return new TrafficPolicy(p.loadBalancer(), p.connectionPool(), p.outlierDetection(), p.tls(), List.of(), null);
       }
     }
     return null;
@@ -55,7 +56,8 @@ final class TrafficPolicies {
         over.connectionPool() != null ? over.connectionPool() : base.connectionPool(),
         over.outlierDetection() != null ? over.outlierDetection() : base.outlierDetection(),
         over.tls() != null ? over.tls() : base.tls(),
-        base.portLevelSettings());
+        base.portLevelSettings(),
+        over.retryBudget() != null ? over.retryBudget() : base.retryBudget());
   }
 
   /** Istio's default is LEAST_REQUEST; LEAST_CONN is the same balancer in Envoy. */
@@ -159,6 +161,18 @@ final class TrafficPolicies {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(field + ".connectionPool." + e.getMessage(), e);
     }
+  }
+
+  /** The retry budget (Istio {@code trafficPolicy.retryBudget}) with Istio's defaults, or null when unset. */
+  static RetryBudget retryBudget(TrafficPolicy tp) {
+    var b = tp == null ? null : tp.retryBudget();
+    if (b == null) {
+      return null;
+    }
+    return new RetryBudget(b.percent() == null ? RetryBudget.DEFAULT_PERCENT : b.percent(),
+        // A plain uint32 in Istio's API: 0 cannot be told from unset, and takes the default.
+        b.minRetryConcurrency() == null || b.minRetryConcurrency() <= 0
+            ? RetryBudget.DEFAULT_MIN_RETRY_CONCURRENCY : b.minRetryConcurrency());
   }
 
   /** Istio programs a limit only when it is above 0; 0 means unset. */

@@ -494,7 +494,7 @@ final class Exchange implements StageRequest {
       startAttempt();
       return;
     }
-    if (plan.retriesFailure(failure, body.isReplayable(), websocket, request.method()) && takeRetrySlot()) {
+    if (retryOrFlag(plan.onFailure(failure, body.isReplayable(), websocket, request.method()))) {
       scheduleRetry();
       return;
     }
@@ -516,6 +516,28 @@ final class Exchange implements StageRequest {
     return bodylessHead;
   }
 
+  /**
+   * Whether a retry is made: the plan allows one and a retry slot is had. A retriable outcome that
+   * is not retried is flagged as Envoy's router does: URX when the route's retries are used up, UO
+   * when the cluster's retry slots are.
+   */
+  private boolean retryOrFlag(RetryPlan.Decision decision) {
+    return switch (decision) {
+      case FINAL -> false;
+      case EXHAUSTED -> {
+        record.flag(ResponseFlag.URX);
+        yield false;
+      }
+      case RETRY -> {
+        if (takeRetrySlot()) {
+          yield true;
+        }
+        record.flag(ResponseFlag.UO);
+        yield false;
+      }
+    };
+  }
+
   /** Takes one of the cluster's retry slots (Istio {@code maxRetries}); without one the failure is final. */
   private boolean takeRetrySlot() {
     if (!cluster.breaker().tryRetry()) {
@@ -535,7 +557,8 @@ final class Exchange implements StageRequest {
     int status = head.status().code();
     int grpcStatus = grpc ? ForwardedHeads.grpcStatus(head.headers()) : -1;
     a.status = status;
-    if (plan.retriesResponse(status, grpcStatus, body.isReplayable(), websocket) && takeRetrySlot()) {
+    if (retryOrFlag(plan.onResponse(status, grpcStatus, head.headers(), request.headers(), body.isReplayable(),
+        websocket))) {
       // Discard the response: closing the HTTP/1.1 connection or resetting the stream is
       // cheaper than draining a body nobody will read.
       endAttempt(a, AttemptEnd.ABORT);

@@ -6,6 +6,7 @@ import io.meshwork.proxy.cluster.HashPolicy;
 import io.meshwork.proxy.retry.AttemptFailure;
 import io.meshwork.proxy.retry.Backoff;
 import io.meshwork.proxy.retry.RetryPolicy;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import java.time.Duration;
 import java.util.HashSet;
@@ -73,15 +74,34 @@ final class RetryPlan {
     return false;
   }
 
-  /** Whether the policy retries this failure of this request. */
-  boolean retriesFailure(AttemptFailure failure, boolean replayable, boolean websocket, HttpMethod method) {
-    return canRetry(replayable, websocket) && retries.retriableFailure(failure)
-        && (isIdempotent(method) || neverReceived(failure));
+  /** What the policy makes of a failed attempt. */
+  enum Decision {
+    /** Not a retriable outcome: it is final. */
+    FINAL,
+    /** Retriable, and a retry is left: try again once a retry slot is had. */
+    RETRY,
+    /** Retriable, but the route's retries are used up: final, flagged URX as in Envoy. */
+    EXHAUSTED
   }
 
-  /** Whether the policy retries this response. */
-  boolean retriesResponse(int status, int grpcStatus, boolean replayable, boolean websocket) {
-    return canRetry(replayable, websocket) && retries.retriableResponse(status, grpcStatus);
+  /** Whether the policy retries this failure of this request. */
+  Decision onFailure(AttemptFailure failure, boolean replayable, boolean websocket, HttpMethod method) {
+    if (retries.attempts() == 0 || !replayable || websocket || !retries.retriableFailure(failure)
+        || !(isIdempotent(method) || neverReceived(failure))) {
+      return Decision.FINAL;
+    }
+    return retriesLeft() ? Decision.RETRY : Decision.EXHAUSTED;
+  }
+
+  /** Whether the policy retries this response (its headers and the request's read by header conditions). */
+  Decision onResponse(int status, int grpcStatus, HttpHeaders response, HttpHeaders request, boolean replayable,
+      boolean websocket) {
+    // A route without retries reads nothing: no policy loop on its hot path.
+    if (retries.attempts() == 0 || !replayable || websocket
+        || !retries.retriableResponse(status, grpcStatus, response, request)) {
+      return Decision.FINAL;
+    }
+    return retriesLeft() ? Decision.RETRY : Decision.EXHAUSTED;
   }
 
   /** Counts a retry and returns the backoff before it. */
@@ -90,8 +110,8 @@ final class RetryPlan {
     return Backoff.of(retries).delayNanos(retriesDone, random);
   }
 
-  private boolean canRetry(boolean replayable, boolean websocket) {
-    return retriesDone < retries.attempts() && replayable && !websocket;
+  private boolean retriesLeft() {
+    return retriesDone < retries.attempts();
   }
 
   /**

@@ -1,5 +1,7 @@
 package io.meshwork.proxy.retry;
 
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
 import java.time.Duration;
 import java.util.Set;
 
@@ -37,8 +39,16 @@ public record RetryPolicy(
 
   /** Whether a complete upstream response with this status (and gRPC status, or -1) may be retried. */
   public boolean retriableResponse(int httpStatus, int grpcStatus) {
+    return retriableResponse(httpStatus, grpcStatus, EmptyHttpHeaders.INSTANCE, EmptyHttpHeaders.INSTANCE);
+  }
+
+  /**
+   * Whether a complete upstream response may be retried, its headers and the request's read by
+   * {@code retriable-headers} and {@code envoy-ratelimited}.
+   */
+  public boolean retriableResponse(int httpStatus, int grpcStatus, HttpHeaders response, HttpHeaders request) {
     for (RetryOn on : retryOn) {
-      if (on.matchesResponse(httpStatus, grpcStatus, retriableStatusCodes)) {
+      if (on.matchesResponse(httpStatus, grpcStatus, retriableStatusCodes, response, request)) {
         return true;
       }
     }

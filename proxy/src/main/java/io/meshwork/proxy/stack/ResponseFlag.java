@@ -8,7 +8,7 @@ public enum ResponseFlag {
   UF,
   /** Upstream request timeout. */
   UT,
-  /** Upstream overflow: a circuit breaker refused the request. */
+  /** Upstream overflow: a circuit breaker refused the request, or its retry (maxRetries). */
   UO,
   /** No route for the request. */
   NR,
@@ -16,7 +16,7 @@ public enum ResponseFlag {
   DI,
   /** The request was aborted by fault injection. */
   FI,
-  /** Upstream retry limit exceeded (the cluster's maxRetries). */
+  /** Upstream retry limit exceeded: the response was retriable, the route's retry attempts were used up. */
   URX,
   /** The request was refused by a rate limit (Meshwork RateLimitPolicy). */
   RL,
