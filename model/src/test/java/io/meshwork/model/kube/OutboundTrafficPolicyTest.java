@@ -27,7 +27,7 @@ class OutboundTrafficPolicyTest {
     IstioOperator iop = (IstioOperator) result.resources().getFirst().spec();
     assertThat(iop.meshConfig().outboundTrafficPolicy().mode()).isEqualTo(OutboundTrafficPolicy.Mode.REGISTRY_ONLY);
     assertThat(result.warnings()).singleElement()
-        .satisfies(w -> assertThat(w.message()).contains("outboundTrafficPolicy.mode are honoured"));
+        .satisfies(w -> assertThat(w.message()).contains("outboundTrafficPolicy.mode is honoured"));
   }
 
   @Test
