@@ -17,6 +17,7 @@ import io.meshwork.proxy.forward.RequestBody;
 import io.meshwork.proxy.forward.TargetResolver;
 import io.meshwork.proxy.http.DownstreamLimits;
 import io.meshwork.proxy.http.RejectionCounters;
+import io.meshwork.proxy.inbound.InboundTunnels;
 import io.meshwork.proxy.inbound.LocalAppRoutes;
 import io.meshwork.proxy.outbound.OutboundCallers;
 import io.meshwork.proxy.outbound.ProxyPortTargets;
@@ -36,6 +37,7 @@ import io.meshwork.proxy.socks.SocksListener;
 import io.meshwork.proxy.socks.SocksSettings;
 import io.meshwork.proxy.tcp.TcpConnector;
 import io.meshwork.proxy.tls.InboundTls;
+import io.meshwork.proxy.tls.MeshStreamTls;
 import io.meshwork.proxy.tls.MeshTls;
 import io.meshwork.proxy.tls.MtlsPolicy;
 import io.meshwork.proxy.tls.OutboundTls;
@@ -86,6 +88,7 @@ public final class Sidecar implements AutoCloseable {
   private final ProxyPortEgress egress;
   private final OwnPorts ownPorts = OwnPorts.ofThisMachine();
   private InboundTls inboundTls;
+  private InboundTunnels inboundTunnels;
   private final InFlight inFlight = new InFlight();
   private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   /** A traffic port as bound, so that undraining can bind it again. */
@@ -121,7 +124,8 @@ public final class Sidecar implements AutoCloseable {
     this.pools = new UpstreamPools(transport, new OutboundTls(snapshots::get, meshTls));
     this.notices = new NoticeLog(settings.service() + "." + settings.namespace());
     this.egress = new ProxyPortEgress(snapshots::get, settings::outboundTrafficPolicy,
-        new TcpConnector(transport.socketChannel(), SocksSettings.DEFAULT.connectTimeout()), ownPorts,
+        new TcpConnector(transport.socketChannel(), SocksSettings.DEFAULT.connectTimeout(), new MeshStreamTls(meshTls)),
+        ownPorts,
         new EgressCounters());
   }
 
@@ -187,15 +191,18 @@ public final class Sidecar implements AutoCloseable {
     if (settings.target() != null) {
       LocalAppRoutes local = new LocalAppRoutes(settings.service(), settings.target());
       RouteTable inbound = local.routes();
+      Supplier<InboundPolicy> inboundPolicy = () -> {
+        MeshSnapshot s = snapshots.get();
+        return s == null ? InboundPolicy.ALLOW_ALL : s.security().inbound();
+      };
+      inboundTunnels = new InboundTunnels(inboundPolicy, local.cluster().endpoints().getFirst().address(),
+          new TcpConnector(transport.socketChannel(), SocksSettings.DEFAULT.connectTimeout()));
       inboundTls = new InboundTls(() -> {
         MeshSnapshot s = snapshots.get();
         return s == null ? MtlsPolicy.DEFAULT : s.security().mtls();
-      }, meshTls, settings.target().getPort());
+      }, meshTls, settings.target().getPort(), inboundTunnels);
       inboundPort = bindTraffic("inbound to " + settings.target(), settings.inboundPort(), inboundTls,
-          forwarding(() -> inbound, local.targets(), ProxyStacks.inbound(new InboundPolicyFilter(() -> {
-            MeshSnapshot s = snapshots.get();
-            return s == null ? InboundPolicy.ALLOW_ALL : s.security().inbound();
-          }), new TelemetryStage(metrics, TelemetryStage.Reporter.DESTINATION, workload), this::rateLimits)));
+          forwarding(() -> inbound, local.targets(), ProxyStacks.inbound(new InboundPolicyFilter(inboundPolicy), new TelemetryStage(metrics, TelemetryStage.Reporter.DESTINATION, workload), this::rateLimits)));
     }
     if (settings.socksPort() != SidecarSettings.NO_SOCKS) {
       // SOCKS tunnels relay half-closed TCP (a FIN one way while data still flows back). Netty
@@ -204,14 +211,15 @@ public final class Sidecar implements AutoCloseable {
       // reply. NIO implements half-closure with plain socket shutdowns, so tunnels run there; both
       // ends of a tunnel still share one event loop.
       socksTransport = IoTransport.create(settings.ioThreads(), false);
-      socks = SocksListener.bind(socksTransport, settings.localAddress(), settings.socksPort(), snapshots);
+      socks = SocksListener.bind(socksTransport, settings.localAddress(), settings.socksPort(), snapshots,
+          SocksSettings.DEFAULT, new MeshStreamTls(meshTls));
       socksPort = socks.port();
       log.info("sidecar {}.{}: socks5 listening on {}:{}", settings.service(), settings.namespace(),
           settings.localAddress(), socks.port());
     }
     adminListener = bind(settings.adminBindAddress(), settings.adminPort(), new AdminInitializer(new AdminControls(
         this::notReady, snapshots::get, this::drain, this::undrain, settings.adminAccess(),
-        () -> Map.of("egress", egress.view()), metrics::scrape)));
+        this::configExtras, metrics::scrape)));
     adminPort = port(adminListener);
     List<Integer> own = new ArrayList<>(List.of(httpPort, inboundPort, socksPort, adminPort));
     own.addAll(upstreamPorts.values());
@@ -353,7 +361,8 @@ public final class Sidecar implements AutoCloseable {
         listen(p.name(), p.port(), p.tls(), p.initializer());
       }
       if (socks != null) {
-        SocksListener again = SocksListener.bind(socksTransport, settings.localAddress(), socksPort, snapshots);
+        SocksListener again = SocksListener.bind(socksTransport, settings.localAddress(), socksPort, snapshots,
+            SocksSettings.DEFAULT, new MeshStreamTls(meshTls));
         drainedSocks.add(socks);
         socks = again;
       }
@@ -375,6 +384,16 @@ public final class Sidecar implements AutoCloseable {
   /** Requests in progress on every port. */
   public long inFlightRequests() {
     return inFlight.count();
+  }
+
+  /** What {@code /config} shows beside the snapshot: egress policy and counters, inbound tunnel counters. */
+  private Map<String, Object> configExtras() {
+    Map<String, Object> extras = new java.util.LinkedHashMap<>();
+    extras.put("egress", egress.view());
+    if (inboundTunnels != null) {
+      extras.put("inboundTunnels", inboundTunnels.counters());
+    }
+    return extras;
   }
 
   /** The inbound port's mutual TLS (counters of refused connections), or null when the sidecar has no target. */

@@ -201,7 +201,7 @@ public final class ProxyPortEgress implements Egress {
       case NO_ENDPOINT -> new Refused(ProxyError.NO_HEALTHY_UPSTREAM, "no healthy endpoint for \"" + where + "\"");
       case UNKNOWN_HOST -> new Refused(ProxyError.DNS_RESOLUTION_FAILURE, "cannot resolve \"" + target.host() + "\"");
       case TIMED_OUT -> new Refused(ProxyError.UPSTREAM_TIMEOUT, "connection to \"" + where + "\" timed out");
-      case REFUSED, HOST_UNREACHABLE, NETWORK_UNREACHABLE, OTHER -> new Refused(ProxyError.UPSTREAM_CONNECT,
+      case REFUSED, HOST_UNREACHABLE, NETWORK_UNREACHABLE, TLS_HANDSHAKE, OTHER -> new Refused(ProxyError.UPSTREAM_CONNECT,
           "upstream connect error to \"" + where + "\" (" + describe(f.failure()) + ")");
     };
   }
@@ -211,6 +211,7 @@ public final class ProxyPortEgress implements Egress {
       case REFUSED -> "connection refused";
       case HOST_UNREACHABLE -> "host unreachable";
       case NETWORK_UNREACHABLE -> "network unreachable";
+      case TLS_HANDSHAKE -> "mutual TLS with the peer sidecar failed";
       default -> "connection failure";
     };
   }

@@ -1,6 +1,7 @@
 package io.meshwork.proxy.socks;
 
 import io.meshwork.proxy.config.SnapshotRef;
+import io.meshwork.proxy.tcp.StreamTls;
 import io.meshwork.proxy.tcp.TcpConnector;
 import io.meshwork.proxy.transport.IoTransport;
 import io.netty.bootstrap.ServerBootstrap;
@@ -47,11 +48,22 @@ public final class SocksListener implements AutoCloseable {
    */
   public static SocksListener bind(IoTransport transport, String bindAddress, int port, SnapshotRef snapshots,
       SocksSettings settings) {
-    return bind(transport, bindAddress, port, snapshots, settings, SocksHandshakeHandler.LOOPBACK);
+    return bind(transport, bindAddress, port, snapshots, settings, StreamTls.NONE);
+  }
+
+  /** @param tls wraps streams to mesh workloads in mutual TLS to their sidecars */
+  public static SocksListener bind(IoTransport transport, String bindAddress, int port, SnapshotRef snapshots,
+      SocksSettings settings, StreamTls tls) {
+    return bind(transport, bindAddress, port, snapshots, settings, SocksHandshakeHandler.LOOPBACK, tls);
   }
 
   static SocksListener bind(IoTransport transport, String bindAddress, int port, SnapshotRef snapshots,
       SocksSettings settings, Predicate<SocketAddress> trustedPeer) {
+    return bind(transport, bindAddress, port, snapshots, settings, trustedPeer, StreamTls.NONE);
+  }
+
+  static SocksListener bind(IoTransport transport, String bindAddress, int port, SnapshotRef snapshots,
+      SocksSettings settings, Predicate<SocketAddress> trustedPeer, StreamTls tls) {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port: " + port + " (expected: 0 for a free port, or 1..65535)");
     }
@@ -63,7 +75,7 @@ public final class SocksListener implements AutoCloseable {
     }
     ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     SocksCounters counters = new SocksCounters();
-    TcpConnector connector = new TcpConnector(transport.socketChannel(), settings.connectTimeout());
+    TcpConnector connector = new TcpConnector(transport.socketChannel(), settings.connectTimeout(), tls);
     ChannelFuture bound = new ServerBootstrap()
         .group(transport.workers())
         .channel(transport.serverChannel())

@@ -31,7 +31,7 @@ final class SocksReplies {
       case REFUSED -> Socks5CommandStatus.CONNECTION_REFUSED;
       case NO_ENDPOINT, HOST_UNREACHABLE, UNKNOWN_HOST, TIMED_OUT -> Socks5CommandStatus.HOST_UNREACHABLE;
       case NETWORK_UNREACHABLE -> Socks5CommandStatus.NETWORK_UNREACHABLE;
-      case OTHER -> Socks5CommandStatus.FAILURE;
+      case TLS_HANDSHAKE, OTHER -> Socks5CommandStatus.FAILURE;
     };
   }
 

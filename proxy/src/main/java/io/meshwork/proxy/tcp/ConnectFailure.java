@@ -19,6 +19,8 @@ public enum ConnectFailure {
   UNKNOWN_HOST,
   /** The connect timeout elapsed. */
   TIMED_OUT,
+  /** The connection opened but mutual TLS with the peer sidecar did not settle (refused SVID, no tunnel support). */
+  TLS_HANDSHAKE,
   /** Anything else, e.g. running out of file descriptors. */
   OTHER;
 

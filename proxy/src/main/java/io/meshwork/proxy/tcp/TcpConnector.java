@@ -7,10 +7,13 @@ import io.meshwork.proxy.config.ServiceTarget;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslHandler;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -30,6 +33,10 @@ import java.util.function.Consumer;
  * once more among the endpoints not yet tried (Envoy's connect-failure retry for TCP proxy). Each
  * endpoint counts the connection as an active request for as long as the channel is open, so
  * least-request balancing sees TCP streams too.
+ *
+ * <p>A stream to a mesh endpoint is wrapped in the {@link StreamTls} the connector was given: the
+ * connection counts as open only once the mutual-TLS handshake has settled on the tunnel protocol, and
+ * a failed handshake is a failed attempt (the next endpoint is tried), never a plaintext fallback.
  */
 public final class TcpConnector {
   /** Attempts per connection: the first pick and one connect-failure retry. */
@@ -40,12 +47,19 @@ public final class TcpConnector {
 
   private final Class<? extends SocketChannel> channelType;
   private final Duration originalDestinationConnectTimeout;
+  private final StreamTls tls;
 
   /**
    * @param channelType the socket type matching the event loops' transport
    * @param originalDestinationConnectTimeout the connect timeout where no cluster sets one
    */
   public TcpConnector(Class<? extends SocketChannel> channelType, Duration originalDestinationConnectTimeout) {
+    this(channelType, originalDestinationConnectTimeout, StreamTls.NONE);
+  }
+
+  /** @param tls wraps streams to mesh endpoints (balanced and pinned targets); original destinations never */
+  public TcpConnector(Class<? extends SocketChannel> channelType, Duration originalDestinationConnectTimeout,
+      StreamTls tls) {
     if (channelType == null) {
       throw new IllegalArgumentException("channelType: null (expected: a SocketChannel class)");
     }
@@ -56,6 +70,7 @@ public final class TcpConnector {
     }
     this.channelType = channelType;
     this.originalDestinationConnectTimeout = originalDestinationConnectTimeout;
+    this.tls = tls == null ? StreamTls.NONE : tls;
   }
 
   /**
@@ -67,9 +82,9 @@ public final class TcpConnector {
     switch (target) {
       case ServiceTarget.Balanced(Cluster cluster) -> new Attempts(loop, cluster, outcome).next(null);
       case ServiceTarget.Pinned(Cluster cluster, Endpoint endpoint) ->
-          open(loop, endpoint.address(), endpoint, cluster.pool().connectTimeout(), outcome);
+          open(loop, cluster, endpoint.address(), endpoint, cluster.pool().connectTimeout(), outcome);
       case ServiceTarget.OriginalDestination(InetSocketAddress address, String origin) ->
-          open(loop, address, null, originalDestinationConnectTimeout, outcome);
+          open(loop, null, address, null, originalDestinationConnectTimeout, outcome);
     }
   }
 
@@ -94,7 +109,7 @@ public final class TcpConnector {
         return;
       }
       tried.add(endpoint);
-      open(loop, endpoint.address(), endpoint, cluster.pool().connectTimeout(), result -> {
+      open(loop, cluster, endpoint.address(), endpoint, cluster.pool().connectTimeout(), result -> {
         if (result instanceof UpstreamConnection.Failed failed) {
           next(failed);
         } else {
@@ -104,17 +119,17 @@ public final class TcpConnector {
     }
   }
 
-  private void open(EventLoop loop, InetSocketAddress address, Endpoint endpoint, Duration timeout,
+  private void open(EventLoop loop, Cluster cluster, InetSocketAddress address, Endpoint endpoint, Duration timeout,
       Consumer<UpstreamConnection> outcome) {
     if (!address.isUnresolved()) {
-      connect(loop, address, endpoint, timeout, outcome);
+      connect(loop, cluster, address, endpoint, timeout, outcome);
       return;
     }
     String host = address.getHostString();
     LOOKUPS.execute(() -> {
       try {
         InetSocketAddress resolved = new InetSocketAddress(InetAddress.getByName(host), address.getPort());
-        loop.execute(() -> connect(loop, resolved, endpoint, timeout, outcome));
+        loop.execute(() -> connect(loop, cluster, resolved, endpoint, timeout, outcome));
       } catch (UnknownHostException e) {
         loop.execute(() -> outcome.accept(new UpstreamConnection.Failed(ConnectFailure.UNKNOWN_HOST,
             "cannot resolve " + host)));
@@ -124,8 +139,8 @@ public final class TcpConnector {
     });
   }
 
-  private void connect(EventLoop loop, InetSocketAddress address, Endpoint endpoint, Duration timeout,
-      Consumer<UpstreamConnection> outcome) {
+  private void connect(EventLoop loop, Cluster cluster, InetSocketAddress address, Endpoint endpoint,
+      Duration timeout, Consumer<UpstreamConnection> outcome) {
     ChannelFuture future = new Bootstrap()
         .group(loop)
         .channel(channelType)
@@ -144,7 +159,12 @@ public final class TcpConnector {
     }
     future.addListener((ChannelFuture f) -> {
       if (f.isSuccess()) {
-        outcome.accept(new UpstreamConnection.Connected(f.channel(), endpoint));
+        SslHandler ssl = cluster == null || endpoint == null ? null : tls.handler(cluster, endpoint, f.channel().alloc());
+        if (ssl == null) {
+          outcome.accept(new UpstreamConnection.Connected(f.channel(), endpoint));
+        } else {
+          handshake(f.channel(), ssl, address, endpoint, timeout, outcome);
+        }
       } else {
         if (f.channel().isRegistered()) {
           f.channel().close();
@@ -157,5 +177,37 @@ public final class TcpConnector {
             address + ": " + cause.getMessage()));
       }
     });
+  }
+
+  /** Settles mutual TLS with the peer sidecar before the stream counts as connected. */
+  private void handshake(Channel channel, SslHandler ssl, InetSocketAddress address, Endpoint endpoint,
+      Duration timeout, Consumer<UpstreamConnection> outcome) {
+    ssl.setHandshakeTimeoutMillis(Math.max(1, timeout.toMillis()));
+    channel.pipeline().addFirst(ssl);
+    channel.pipeline().addLast(new HandshakeErrors());
+    // Auto-read is off until the splice; the handshake reads on its own (SslHandler reads while it is not done).
+    ssl.handshakeFuture().addListener(done -> {
+      String protocol = ssl.applicationProtocol();
+      if (done.isSuccess() && tls.protocol().equals(protocol)) {
+        channel.pipeline().remove(HandshakeErrors.class);
+        StreamFraming.install(channel.pipeline());
+        outcome.accept(new UpstreamConnection.Connected(channel, endpoint));
+        return;
+      }
+      channel.close();
+      String why = done.isSuccess()
+          ? "the peer sidecar does not accept tunnels (ALPN " + (protocol == null ? "none" : protocol) + ", expected "
+              + tls.protocol() + ")"
+          : "mutual TLS handshake failed: " + done.cause().getMessage();
+      outcome.accept(new UpstreamConnection.Failed(ConnectFailure.TLS_HANDSHAKE, address + ": " + why));
+    });
+  }
+
+  /** A refused or broken handshake is reported through its future and counted there; its exception ends here. */
+  private static final class HandshakeErrors extends ChannelInboundHandlerAdapter {
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close();
+    }
   }
 }

@@ -88,6 +88,10 @@ public final class TcpRelay extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg == StreamFraming.FIN) {
+      relayFin(ctx);
+      return;
+    }
     if (!(msg instanceof ByteBuf buf)) {
       ReferenceCountUtil.release(msg);
       return;
@@ -114,7 +118,12 @@ public final class TcpRelay extends ChannelInboundHandlerAdapter {
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof ChannelInputShutdownEvent) {
-      relayFin(ctx);
+      if (StreamFraming.isFramed(ctx.pipeline())) {
+        // A framed stream ends its direction with a frame; a bare FIN means the connection was cut.
+        splice.close();
+      } else {
+        relayFin(ctx);
+      }
     } else if (evt instanceof IdleStateEvent) {
       log.debug("{}: idle, closing the splice", ctx.channel());
       splice.close();
@@ -131,7 +140,19 @@ public final class TcpRelay extends ChannelInboundHandlerAdapter {
     inputShutdown = true;
     ChannelFuture written = peer.writeAndFlush(Unpooled.EMPTY_BUFFER);
     written.addListener((ChannelFuture f) -> {
-      if (!f.isSuccess() || !(peer instanceof DuplexChannel duplex) || !peer.isActive()) {
+      if (!f.isSuccess() || !peer.isActive()) {
+        splice.close();
+        return;
+      }
+      if (StreamFraming.isFramed(peer.pipeline())) {
+        peer.writeAndFlush(StreamFraming.FIN).addListener((ChannelFuture fin) -> {
+          if (!fin.isSuccess() || ++splice.finsRelayed == 2) {
+            splice.close();
+          }
+        });
+        return;
+      }
+      if (!(peer instanceof DuplexChannel duplex)) {
         splice.close();
         return;
       }

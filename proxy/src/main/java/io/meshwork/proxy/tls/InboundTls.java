@@ -1,8 +1,13 @@
 package io.meshwork.proxy.tls;
 
 import io.netty.channel.Channel;
+import io.meshwork.model.identity.SpiffeId;
+import io.meshwork.proxy.tcp.StreamFraming;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -23,6 +28,8 @@ public final class InboundTls {
   private final AtomicLong failedHandshakes = new AtomicLong();
   private final AtomicLong peers = new AtomicLong();
   private final AtomicLong refusedNoIdentity = new AtomicLong();
+  private final AtomicLong tunnels = new AtomicLong();
+  private final TunnelAcceptor tunnelAcceptor;
   /** The mode last warned about while the sidecar had no identity, or null while it has one. */
   private volatile PeerMode noIdentityNoted;
 
@@ -35,9 +42,17 @@ public final class InboundTls {
    *     -1 for none
    */
   public InboundTls(Supplier<MtlsPolicy> policy, MeshTls tls, int appPort) {
+    this(policy, tls, appPort, null);
+  }
+
+  /**
+   * @param tunnels takes the opaque streams peers open with ALPN {@link MeshTls#TUNNEL_PROTOCOL}; null refuses them
+   */
+  public InboundTls(Supplier<MtlsPolicy> policy, MeshTls tls, int appPort, TunnelAcceptor tunnels) {
     this.policy = Objects.requireNonNull(policy, "policy");
     this.tls = tls;
     this.appPort = appPort;
+    this.tunnelAcceptor = tunnels;
   }
 
   /**
@@ -94,8 +109,38 @@ public final class InboundTls {
     return refusedNoIdentity.get();
   }
 
+  /** Opaque streams peers opened over mutual TLS (ALPN {@link MeshTls#TUNNEL_PROTOCOL}), handed to the acceptor. */
+  public long tunnels() {
+    return tunnels.get();
+  }
+
   MeshTls tls() {
     return tls;
+  }
+
+  /**
+   * Turns a verified connection that asked for the tunnel protocol into an opaque stream: the HTTP handlers behind
+   * {@code ctx} go (the stream's bytes are the app's own), then the acceptor takes the channel.
+   */
+  void tunnel(ChannelHandlerContext ctx, SpiffeId peer) {
+    Channel ch = ctx.channel();
+    ch.config().setAutoRead(false);
+    ChannelPipeline pipeline = ctx.pipeline();
+    List<String> names = pipeline.names();
+    for (String name : names.subList(names.indexOf(ctx.name()) + 1, names.size())) {
+      if (pipeline.context(name) != null) {
+        pipeline.remove(name);
+      }
+    }
+    pipeline.remove(ctx.handler());
+    StreamFraming.install(pipeline);
+    if (tunnelAcceptor == null) {
+      log.debug("inbound: tunnel from {} ({}) refused: this port takes no tunnels", ch.remoteAddress(), peer);
+      ch.close();
+      return;
+    }
+    tunnels.incrementAndGet();
+    tunnelAcceptor.accept(ch, peer);
   }
 
   void refused(Channel ch) {

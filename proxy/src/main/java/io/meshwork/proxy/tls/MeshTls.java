@@ -17,8 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The TLS contexts of the workload's current identity: the inbound server context (ALPN h2 and
- * http/1.1, client SVID required) and the outbound ISTIO_MUTUAL client contexts (ALPN h2).
+ * The TLS contexts of the workload's current identity: the inbound server context (ALPN h2,
+ * http/1.1 and {@link #TUNNEL_PROTOCOL}, client SVID required) and the outbound ISTIO_MUTUAL client
+ * contexts (ALPN h2 or http/1.1 for HTTP, {@link #TUNNEL_PROTOCOL} for opaque streams).
  * Contexts are rebuilt on the identity's renewal thread when the certificate rotates, so an
  * event loop only ever reads a ready context.
  */
@@ -26,7 +27,14 @@ public final class MeshTls {
   private static final Logger log = LoggerFactory.getLogger(MeshTls.class);
   private static volatile boolean providerLogged;
 
-  private record ClientKey(Set<SpiffeId> peers, boolean http2) {}
+  /**
+   * The ALPN protocol of an opaque TCP stream between sidecars (a SOCKS5 or CONNECT tunnel to a mesh
+   * service): after the handshake the bytes are the app's own, and the far sidecar splices them to its
+   * app. The version suffix leaves room for a framed successor.
+   */
+  public static final String TUNNEL_PROTOCOL = "meshwork-tcp/1";
+
+  private record ClientKey(Set<SpiffeId> peers, String protocol) {}
 
   private record Generation(WorkloadCredentials credentials, SvidValidator validator, SslContext server,
       Map<ClientKey, SslContext> clients) {}
@@ -88,17 +96,34 @@ public final class MeshTls {
       // Fail closed: never downgrade ISTIO_MUTUAL to plaintext; the handshake fails before any byte of the request.
       return NoIdentity.CLIENT;
     }
-    return g.clients().computeIfAbsent(new ClientKey(acceptedPeers, http2), key -> newClient(g, key));
+    return client(g, acceptedPeers, http2 ? ApplicationProtocolNames.HTTP_2 : ApplicationProtocolNames.HTTP_1_1);
+  }
+
+  /**
+   * The outbound context of an opaque stream to a peer sidecar (ALPN {@link #TUNNEL_PROTOCOL} only), failing closed
+   * as {@link #client(Set, boolean)} does.
+   */
+  public SslContext tunnelClient(Set<SpiffeId> acceptedPeers) {
+    Generation g = generation;
+    if (g == null || identity.missing().isPresent()) {
+      return NoIdentity.CLIENT;
+    }
+    return client(g, acceptedPeers, TUNNEL_PROTOCOL);
+  }
+
+  private static SslContext client(Generation g, Set<SpiffeId> acceptedPeers, String protocol) {
+    return g.clients().computeIfAbsent(new ClientKey(acceptedPeers, protocol), key -> newClient(g, key));
   }
 
   private static Generation build(WorkloadCredentials credentials) {
     SvidValidator validator = new SvidValidator(credentials.bundle(), credentials.id().trustDomain(), Clock.systemUTC());
     try {
       SslContext server = MtlsContexts.server(credentials.key(), credentials.chain(),
-          SvidTrustManager.anyPeer(validator), ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1);
+          SvidTrustManager.anyPeer(validator), ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1,
+          TUNNEL_PROTOCOL);
       Generation g = new Generation(credentials, validator, server, new ConcurrentHashMap<>());
-      for (boolean http2 : new boolean[] {true, false}) {
-        ClientKey key = new ClientKey(Set.of(), http2);
+      for (String protocol : new String[] {ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1}) {
+        ClientKey key = new ClientKey(Set.of(), protocol);
         g.clients().put(key, newClient(g, key));
       }
       return g;
@@ -112,8 +137,7 @@ public final class MeshTls {
     SvidTrustManager trust = peers.isEmpty() ? SvidTrustManager.anyPeer(g.validator())
         : new SvidTrustManager(g.validator(), peers::contains);
     try {
-      return MtlsContexts.client(g.credentials().key(), g.credentials().chain(), trust,
-          key.http2() ? ApplicationProtocolNames.HTTP_2 : ApplicationProtocolNames.HTTP_1_1);
+      return MtlsContexts.client(g.credentials().key(), g.credentials().chain(), trust, key.protocol());
     } catch (SSLException e) {
       throw new IllegalStateException("cannot build a TLS client context for " + g.credentials().id(), e);
     }

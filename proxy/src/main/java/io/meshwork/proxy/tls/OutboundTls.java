@@ -98,7 +98,7 @@ public final class OutboundTls implements UpstreamTlsSource {
     return out;
   }
 
-  private static Set<SpiffeId> spiffeIds(UpstreamTls.IstioMutual m) {
+  static Set<SpiffeId> spiffeIds(UpstreamTls.IstioMutual m) {
     Set<SpiffeId> ids = new LinkedHashSet<>();
     for (String san : m.subjectAltNames()) {
       if (SpiffeId.parse(san) instanceof SpiffeId.Valid valid) {

@@ -35,6 +35,11 @@ final class PeerIdentityRecorder extends ChannelInboundHandlerAdapter {
         }
         ctx.channel().attr(PeerIdentity.ATTR).set(peer.get());
         inbound.peerVerified();
+        if (MeshTls.TUNNEL_PROTOCOL.equals(ssl.applicationProtocol())) {
+          // An opaque stream, not HTTP: the handlers behind this one never see it.
+          inbound.tunnel(ctx, peer.get());
+          return;
+        }
         ctx.pipeline().remove(this);
       } else {
         inbound.handshakeFailed(ctx.channel(), done.cause());

@@ -28,6 +28,12 @@ sealed interface AttributeKey {
     return null;
   }
 
+  /** Whether only an HTTP request has this attribute (headers, the JWT's), not a TCP connection. */
+  default boolean httpOnly() {
+    return this instanceof Header || this instanceof RequestPrincipal || this instanceof Audiences
+        || this instanceof Presenter || this instanceof Claim;
+  }
+
   record Header(String name) implements AttributeKey {
     @Override
     public List<String> strings(RequestAttributes request) {

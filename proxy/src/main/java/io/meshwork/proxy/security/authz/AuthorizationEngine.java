@@ -88,14 +88,27 @@ public final class AuthorizationEngine {
   }
 
   public AuthzDecision evaluate(RequestAttributes request) {
+    return evaluate(request, false);
+  }
+
+  /**
+   * Decides on a TCP connection (an opaque tunnel), which has a peer identity, addresses and ports
+   * but no HTTP request: HTTP-only fields in a DENY rule are ignored and an ALLOW rule with one never
+   * matches, as Istio decides for TCP.
+   */
+  public AuthzDecision evaluateConnection(RequestAttributes connection) {
+    return evaluate(connection, true);
+  }
+
+  private AuthzDecision evaluate(RequestAttributes request, boolean connection) {
     List<String> audits = new ArrayList<>();
     for (CompiledPolicy policy : audit) {
-      if (policy.firstMatch(request) >= 0) {
+      if (match(policy, request, connection) >= 0) {
         audits.add(policy.id());
       }
     }
     for (CompiledPolicy policy : deny) {
-      int rule = policy.firstMatch(request);
+      int rule = match(policy, request, connection);
       if (rule >= 0) {
         return new AuthzDecision(Verdict.DENY, policy.id(), rule, AuthzDecision.DENIED_BY_POLICY, audits);
       }
@@ -104,12 +117,16 @@ public final class AuthorizationEngine {
       return new AuthzDecision(Verdict.ALLOW, null, -1, AuthzDecision.NO_ALLOW_POLICY, audits);
     }
     for (CompiledPolicy policy : allow) {
-      int rule = policy.firstMatch(request);
+      int rule = match(policy, request, connection);
       if (rule >= 0) {
         return new AuthzDecision(Verdict.ALLOW, policy.id(), rule, AuthzDecision.ALLOWED_BY_POLICY, audits);
       }
     }
     return new AuthzDecision(Verdict.DENY, null, -1, AuthzDecision.NO_MATCHING_ALLOW, audits);
+  }
+
+  private static int match(CompiledPolicy policy, RequestAttributes request, boolean connection) {
+    return connection ? policy.firstConnectionMatch(request) : policy.firstMatch(request);
   }
 
   /** "namespace/name" of every policy in effect, DENY first; for the admin /config dump. */

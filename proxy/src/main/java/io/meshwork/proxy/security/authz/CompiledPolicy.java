@@ -11,15 +11,26 @@ import java.util.List;
 import java.util.function.Predicate;
 
 /**
- * One AuthorizationPolicy ready to evaluate: its rules as predicates, in document order.
+ * One AuthorizationPolicy ready to evaluate: its rules as predicates, in document order, once for
+ * HTTP requests and once for TCP connections (where HTTP-only fields read as Istio reads them).
  *
  * @param id "namespace/name"
  * @param action ALLOW, DENY or AUDIT (CUSTOM never compiles)
  */
-record CompiledPolicy(String id, Action action, List<Predicate<RequestAttributes>> rules) {
+record CompiledPolicy(String id, Action action, List<Predicate<RequestAttributes>> rules,
+    List<Predicate<RequestAttributes>> connectionRules) {
 
-  /** Index of the first matching rule, or -1. A policy without rules matches nothing (Istio). */
+  /** Index of the first rule matching an HTTP request, or -1. A policy without rules matches nothing (Istio). */
   int firstMatch(RequestAttributes request) {
+    return firstMatch(rules, request);
+  }
+
+  /** Index of the first rule matching a TCP connection (no HTTP facts), or -1. */
+  int firstConnectionMatch(RequestAttributes connection) {
+    return firstMatch(connectionRules, connection);
+  }
+
+  private static int firstMatch(List<Predicate<RequestAttributes>> rules, RequestAttributes request) {
     for (int i = 0; i < rules.size(); i++) {
       if (rules.get(i).test(request)) {
         return i;
@@ -39,7 +50,15 @@ record CompiledPolicy(String id, Action action, List<Predicate<RequestAttributes
     } else if (spec.provider() != null) {
       local.add("provider: " + spec.provider().name() + " (expected: only with action CUSTOM)");
     }
-    RequestMatchers matchers = new RequestMatchers(local);
+    List<Predicate<RequestAttributes>> rules = rules(spec, new RequestMatchers(local));
+    // The same fields once more for TCP; their errors were reported by the first pass.
+    List<Predicate<RequestAttributes>> connectionRules = rules(spec, new RequestMatchers(new ArrayList<>(),
+        action == Action.DENY ? RequestMatchers.HttpOnlyFields.IGNORED : RequestMatchers.HttpOnlyFields.NEVER_MATCH));
+    local.forEach(message -> errors.add("AuthorizationPolicy " + id + ": " + message));
+    return new CompiledPolicy(id, action, rules, connectionRules);
+  }
+
+  private static List<Predicate<RequestAttributes>> rules(AuthorizationPolicy spec, RequestMatchers matchers) {
     List<Predicate<RequestAttributes>> rules = new ArrayList<>();
     for (int r = 0; r < spec.rules().size(); r++) {
       Rule rule = spec.rules().get(r);
@@ -70,7 +89,6 @@ record CompiledPolicy(String id, Action action, List<Predicate<RequestAttributes
       }
       rules.add(RequestMatchers.allOf(parts));
     }
-    local.forEach(message -> errors.add("AuthorizationPolicy " + id + ": " + message));
-    return new CompiledPolicy(id, action, List.copyOf(rules));
+    return List.copyOf(rules);
   }
 }

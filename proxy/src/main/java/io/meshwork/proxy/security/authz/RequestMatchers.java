@@ -16,11 +16,48 @@ import java.util.function.Predicate;
  */
 final class RequestMatchers {
   private static final Predicate<RequestAttributes> ANY = request -> true;
+  private static final Predicate<RequestAttributes> NEVER = request -> false;
+
+  /**
+   * What a rule's HTTP-only fields (request principals, hosts, methods, paths, headers and JWT
+   * conditions) mean. For a TCP connection Istio ignores them in a DENY rule (which then denies more)
+   * and lets no ALLOW rule that has them match (which then allows less): either way the less
+   * permissive reading.
+   */
+  enum HttpOnlyFields {
+    /** An HTTP request: the fields are matched. */
+    MATCHED,
+    /** A TCP connection, in a DENY rule: the fields are left out. */
+    IGNORED,
+    /** A TCP connection, in an ALLOW or AUDIT rule: a rule with such a field never matches. */
+    NEVER_MATCH
+  }
 
   private final List<String> errors;
+  private final HttpOnlyFields httpOnly;
 
   RequestMatchers(List<String> errors) {
+    this(errors, HttpOnlyFields.MATCHED);
+  }
+
+  RequestMatchers(List<String> errors, HttpOnlyFields httpOnly) {
     this.errors = errors;
+    this.httpOnly = httpOnly;
+  }
+
+  /**
+   * Adds what a set HTTP-only field means for a TCP connection and tells whether to match it as for HTTP.
+   */
+  private boolean matchHttpOnly(List<Predicate<RequestAttributes>> all, List<String> values, List<String> notValues) {
+    if (httpOnly == HttpOnlyFields.MATCHED) {
+      return true;
+    }
+    if (!values.isEmpty() || !notValues.isEmpty()) {
+      if (httpOnly == HttpOnlyFields.NEVER_MATCH) {
+        all.add(NEVER);
+      }
+    }
+    return false;
   }
 
   Predicate<RequestAttributes> source(String field, Source source) {
@@ -30,8 +67,10 @@ final class RequestMatchers {
     }
     List<Predicate<RequestAttributes>> all = new ArrayList<>();
     strings(all, field + ".principals", source.principals(), source.notPrincipals(), RequestAttributes::sourcePrincipal);
-    strings(all, field + ".requestPrincipals", source.requestPrincipals(), source.notRequestPrincipals(),
-        RequestAttributes::requestPrincipal);
+    if (matchHttpOnly(all, source.requestPrincipals(), source.notRequestPrincipals())) {
+      strings(all, field + ".requestPrincipals", source.requestPrincipals(), source.notRequestPrincipals(),
+          RequestAttributes::requestPrincipal);
+    }
     strings(all, field + ".namespaces", source.namespaces(), source.notNamespaces(), RequestAttributes::sourceNamespace);
     ips(all, field + ".ipBlocks", source.ipBlocks(), source.notIpBlocks(), RequestAttributes::sourceIp);
     ips(all, field + ".remoteIpBlocks", source.remoteIpBlocks(), source.notRemoteIpBlocks(), RequestAttributes::remoteIp);
@@ -44,10 +83,16 @@ final class RequestMatchers {
       return ANY;
     }
     List<Predicate<RequestAttributes>> all = new ArrayList<>();
-    hosts(all, field + ".hosts", operation.hosts(), operation.notHosts());
+    if (matchHttpOnly(all, operation.hosts(), operation.notHosts())) {
+      hosts(all, field + ".hosts", operation.hosts(), operation.notHosts());
+    }
     ports(all, field + ".ports", operation.ports(), operation.notPorts());
-    methods(all, field + ".methods", operation.methods(), operation.notMethods());
-    paths(all, field + ".paths", operation.paths(), operation.notPaths());
+    if (matchHttpOnly(all, operation.methods(), operation.notMethods())) {
+      methods(all, field + ".methods", operation.methods(), operation.notMethods());
+    }
+    if (matchHttpOnly(all, operation.paths(), operation.notPaths())) {
+      paths(all, field + ".paths", operation.paths(), operation.notPaths());
+    }
     return allOf(all);
   }
 
@@ -64,6 +109,9 @@ final class RequestMatchers {
       return ANY;
     }
     List<Predicate<RequestAttributes>> all = new ArrayList<>();
+    if (key.httpOnly() && !matchHttpOnly(all, condition.values(), condition.notValues())) {
+      return allOf(all);
+    }
     switch (key.kind()) {
       case IP -> ips(all, field + ".values", condition.values(), condition.notValues(), key::ip);
       case PORT -> {

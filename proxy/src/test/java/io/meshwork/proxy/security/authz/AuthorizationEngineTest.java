@@ -339,6 +339,50 @@ class AuthorizationEngineTest {
     assertThat(AuthorizationEngine.validate(policies)).hasSize(9);
   }
 
+  @Test
+  void connectionsAreDecidedAsIstioDecidesTcp() {
+    RequestAttributes orders = RequestAttributes.builder().sourcePrincipal(ORDER_SERVICE).sourceNamespace("my-app")
+        .destinationPort(8080).build();
+    RequestAttributes stranger = RequestAttributes.builder().sourcePrincipal("cluster.local/ns/other/sa/x")
+        .sourceNamespace("other").destinationPort(8080).build();
+
+    // Seed 004's rules all name methods and paths, which a connection has none of: no ALLOW rule matches.
+    assertThat(engine(SEED_004).evaluateConnection(orders).allowed()).isFalse();
+
+    AuthorizationEngine byPrincipal = engine("""
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: {name: tcp, namespace: my-app}
+        spec:
+          rules:
+          - from: [{source: {principals: ["%s"]}}]
+            to: [{operation: {ports: ["8080"]}}]
+          - from: [{source: {namespaces: [other]}}]
+            when: [{key: "request.headers[x-debug]", values: ["1"]}]
+        """.formatted(ORDER_SERVICE));
+    assertThat(byPrincipal.evaluateConnection(orders).allowed()).isTrue();
+    assertThat(byPrincipal.evaluateConnection(stranger).allowed())
+        .as("an ALLOW rule with an HTTP-only condition never matches a connection").isFalse();
+
+    AuthorizationEngine deny = engine("""
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: {name: tcp-deny, namespace: my-app}
+        spec:
+          action: DENY
+          rules:
+          - from: [{source: {namespaces: [other]}}]
+            to: [{operation: {methods: [DELETE], paths: [/admin/*]}}]
+        """);
+    AuthzDecision denied = deny.evaluateConnection(stranger);
+    assertThat(denied.verdict()).as("a DENY rule's HTTP-only fields are ignored for a connection")
+        .isEqualTo(Verdict.DENY);
+    assertThat(deny.evaluateConnection(orders).allowed()).isTrue();
+    // The same policy on an HTTP request still looks at the method.
+    assertThat(deny.evaluate(RequestAttributes.builder().sourceNamespace("other").method("GET").path("/admin/x")
+        .build()).allowed()).isTrue();
+  }
+
   static AuthorizationEngine engine(String... yaml) {
     return AuthorizationEngine.forWorkload(policies(yaml), "my-app", PRODUCT_LABELS,
         AuthorizationEngine.DEFAULT_ROOT_NAMESPACE);
