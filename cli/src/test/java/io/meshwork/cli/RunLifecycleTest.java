@@ -1,6 +1,7 @@
 package io.meshwork.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.meshwork.control.ControlPlane;
 import io.meshwork.control.ControlPlaneSettings;
@@ -29,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * How {@code meshwork run} ends, with real processes: a runner killed with SIGKILL takes its app with it, and a
  * runner sent SIGTERM withdraws the app's registration at once, before it stops the app (which here ignores
- * SIGTERM, so it is killed when the grace period is over).
+ * SIGTERM, so it is killed when the grace period is over). And what the app finds in its environment: curl,
+ * run as the app, takes HTTPS_PROXY to the sidecar and tunnels with CONNECT.
  */
 @Timeout(120)
 class RunLifecycleTest {
@@ -92,6 +94,37 @@ class RunLifecycleTest {
     processes.await("the app to be killed", Duration.ofSeconds(10), () -> !running(app));
     assertThat(runner.logText()).contains("stubborn app: ignoring SIGTERM")
         .contains("stubborn did not exit within 8s of SIGTERM; killing it");
+  }
+
+  @Test
+  void theAppsHttpsCallsTunnelThroughItsSidecarWithHttpsProxy() throws Exception {
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/curl")), "curl is not installed");
+    // A host outside the mesh (not in NO_PROXY, which names localhost and 127.0.0.1); it accepts and hangs up, so
+    // curl's TLS handshake fails after the tunnel opened: what counts is that the CONNECT went through the sidecar.
+    try (java.net.ServerSocket outside = new java.net.ServerSocket(0, 8, java.net.InetAddress.getByName("127.0.0.2"))) {
+      Thread acceptor = Thread.ofVirtual().start(() -> {
+        try (java.net.Socket s = outside.accept()) {
+          s.getInputStream().read();
+        } catch (IOException e) {
+          // the runner's output below tells
+        }
+      });
+      Path out = dir.resolve("curl.out");
+      int appPort = MeshProcesses.freePort();
+      String script = "printf '%s %s\\n' \"$HTTPS_PROXY\" \"$https_proxy\" > " + out + "; curl -s -o /dev/null"
+          + " --max-time 15 -w '%{http_connect}' https://127.0.0.2:" + outside.getLocalPort() + "/ >> " + out
+          + "; exit 0";
+      MeshProcesses.Proc runner = processes.meshwork("https-app", "run", "--service", "https-app", "--app-port",
+          Integer.toString(appPort), "--control-plane", plane.url(), "--data-dir",
+          dir.resolve("control-plane").toString(), "--", "sh", "-c", script);
+      assertThat(runner.process().waitFor(60, TimeUnit.SECONDS)).as(runner.logText()).isTrue();
+      List<String> lines = Files.readAllLines(out);
+      assertThat(lines).as(runner.logText()).hasSize(2);
+      assertThat(lines.get(0)).as("HTTPS_PROXY and https_proxy name the sidecar's HTTP port")
+          .matches("http://127\\.0\\.0\\.1:\\d+ http://127\\.0\\.0\\.1:\\d+");
+      assertThat(lines.get(1)).as("curl's CONNECT through the sidecar was answered 200").isEqualTo("200");
+      acceptor.join(5_000);
+    }
   }
 
   private MeshProcesses.Proc run(String service, String grace) {
