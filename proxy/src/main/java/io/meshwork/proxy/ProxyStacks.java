@@ -1,6 +1,7 @@
 package io.meshwork.proxy;
 
 import io.meshwork.model.meshwork.RateLimitPolicy.Direction;
+import io.meshwork.proxy.cors.CorsStage;
 import io.meshwork.proxy.fault.FaultAbortStage;
 import io.meshwork.proxy.fault.FaultDelayStage;
 import io.meshwork.proxy.policy.FilterStage;
@@ -66,6 +67,7 @@ public final class ProxyStacks {
   public static RequestStack outbound(DoubleSupplier random, RequestStage telemetry, Supplier<RateLimits> limits) {
     return RequestStack.builder()
         .push(telemetry) // Istio's standard metrics (reporter=source); reads the record at the end
+        .push(new CorsStage()) // VirtualService corsPolicy: preflights answered here, before limits count them
         .push(new RateLimitStage(Direction.OUTBOUND, limits)) // RateLimitPolicy direction: OUTBOUND
         .push(new FaultDelayStage(random)) // VirtualService fault.delay (DI)
         .push(new FaultAbortStage(random)) // VirtualService fault.abort (FI)

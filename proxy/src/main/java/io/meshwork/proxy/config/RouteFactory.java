@@ -1,5 +1,8 @@
 package io.meshwork.proxy.config;
 
+import io.meshwork.model.networking.CorsPolicy;
+import io.meshwork.proxy.route.CorsRules;
+import io.meshwork.proxy.route.StringMatcher;
 import io.meshwork.model.Resource;
 import io.meshwork.model.networking.HTTPDirectResponse;
 import io.meshwork.model.networking.HTTPRedirect;
@@ -97,9 +100,6 @@ final class RouteFactory {
     if (r.mirrorPercentage() != null) {
       notices.notEnforced(vs, field + ".mirrorPercentage");
     }
-    if (r.corsPolicy() != null) {
-      notices.notEnforced(vs, field + ".corsPolicy");
-    }
   }
 
   private RouteAction.Forward forward(Resource<VirtualService> vs, HTTPRoute r, String field) {
@@ -153,7 +153,21 @@ final class RouteFactory {
         rewrite == null ? null : rewrite.authority(),
         ops(h == null ? null : h.request()),
         ops(h == null ? null : h.response()),
-        fault);
+        fault,
+        cors(r.corsPolicy(), field + ".corsPolicy"));
+  }
+
+  /** Istio CorsPolicy, compiled once per snapshot; null when the route has none. */
+  private static CorsRules cors(CorsPolicy policy, String field) {
+    if (policy == null) {
+      return null;
+    }
+    List<StringMatcher> origins = new ArrayList<>();
+    for (int i = 0; i < policy.allowOrigins().size(); i++) {
+      origins.add(MatchCompiler.matcher(policy.allowOrigins().get(i), field + ".allowOrigins[" + i + "]"));
+    }
+    return CorsRules.of(origins, policy.allowMethods(), policy.allowHeaders(), policy.exposeHeaders(), policy.maxAge(),
+        policy.allowCredentials());
   }
 
   /** Notices for destinations that will answer 503 or not be what the author meant. */

@@ -572,6 +572,9 @@ final class Exchange implements StageRequest {
     responseBodyless = endOfStream || (!http2Upstream && hasNoBody(head));
     keepAlive = ForwardedHeads.downstreamResponse(head, action, destination, downstream.isHttp2(), clientVersion,
         headRequest, responseBodyless, keepAlive && !config.draining().getAsBoolean(), websocket);
+    if (action.cors() != null) {
+      action.cors().decorate(request.headers(), head.headers());
+    }
     if (websocket && status == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
       ctx.writeAndFlush(head);
       endAttempt(a, AttemptEnd.TUNNEL);
@@ -655,6 +658,9 @@ final class Exchange implements StageRequest {
       response = ErrorResponses.of(ctx.alloc(), ProxyError.INTERNAL, a.message(), true);
       response.headers().setInt(ErrorResponses.GRPC_STATUS, a.effectiveGrpcStatus());
       response.headers().set(ErrorResponses.X_MESHWORK_ERROR, a.reason());
+    } else if (a.message().isEmpty()) {
+      // An answer that is all headers (a CORS preflight).
+      response = ErrorResponses.empty(HttpResponseStatus.valueOf(a.status()));
     } else {
       response = ErrorResponses.text(ctx.alloc(), HttpResponseStatus.valueOf(a.status()), a.reason(), a.message() + "\n");
     }

@@ -19,6 +19,7 @@ public sealed interface RouteAction {
    * @param requestHeaders applied to the request before forwarding (route-level then destination-level)
    * @param responseHeaders applied to the response before it is sent downstream
    * @param fault fault injection, {@link FaultPolicy#NONE} for none (timeout and retries are then off, as in Istio)
+   * @param cors the route's {@code corsPolicy}, or null for none
    */
   record Forward(
       List<WeightedCluster> destinations,
@@ -28,18 +29,25 @@ public sealed interface RouteAction {
       String authorityRewrite,
       HeaderOps requestHeaders,
       HeaderOps responseHeaders,
-      FaultPolicy fault)
+      FaultPolicy fault,
+      CorsRules cors)
       implements RouteAction {
     public Forward {
       destinations = List.copyOf(destinations);
       fault = fault == null ? FaultPolicy.NONE : fault;
     }
 
+    /** A route without a CORS policy. */
+    public Forward(List<WeightedCluster> destinations, Duration timeout, RetryPolicy retries, UriRewrite uriRewrite,
+        String authorityRewrite, HeaderOps requestHeaders, HeaderOps responseHeaders, FaultPolicy fault) {
+      this(destinations, timeout, retries, uriRewrite, authorityRewrite, requestHeaders, responseHeaders, fault, null);
+    }
+
     /** A route without fault injection. */
     public Forward(List<WeightedCluster> destinations, Duration timeout, RetryPolicy retries, UriRewrite uriRewrite,
         String authorityRewrite, HeaderOps requestHeaders, HeaderOps responseHeaders) {
       this(destinations, timeout, retries, uriRewrite, authorityRewrite, requestHeaders, responseHeaders,
-          FaultPolicy.NONE);
+          FaultPolicy.NONE, null);
     }
   }
 
