@@ -13,6 +13,7 @@ import io.meshwork.proxy.egress.ProxyPortEgress;
 import io.meshwork.proxy.forward.ForwardConfig;
 import io.meshwork.proxy.forward.HttpListenerInitializer;
 import io.meshwork.proxy.forward.InFlight;
+import io.meshwork.proxy.forward.MirrorCounters;
 import io.meshwork.proxy.forward.RequestBody;
 import io.meshwork.proxy.forward.TargetResolver;
 import io.meshwork.proxy.http.DownstreamLimits;
@@ -89,6 +90,7 @@ public final class Sidecar implements AutoCloseable {
   private final OwnPorts ownPorts = OwnPorts.ofThisMachine();
   private InboundTls inboundTls;
   private InboundTunnels inboundTunnels;
+  private final MirrorCounters mirrors = new MirrorCounters();
   private final InFlight inFlight = new InFlight();
   private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   /** A traffic port as bound, so that undraining can bind it again. */
@@ -181,7 +183,7 @@ public final class Sidecar implements AutoCloseable {
     httpPort = bindTraffic("http proxy", settings.httpPort(), new HttpListenerInitializer(new ForwardConfig(
         outboundRoutes, callers.guard(OutboundApiKey.decorate(new ProxyPortTargets(), settings.outboundApiKey()),
             settings.service()), pools, RequestBody.DEFAULT_REPLAY_LIMIT, () -> draining, inFlight,
-        outboundStack, egress), DownstreamLimits.DEFAULTS, new RejectionCounters(), dapr.httpHandlers()));
+        outboundStack, egress, mirrors), DownstreamLimits.DEFAULTS, new RejectionCounters(), dapr.httpHandlers()));
     for (Map.Entry<String, Integer> e : settings.upstreams().entrySet()) {
       int port = bindTraffic("upstream " + e.getKey(), e.getValue(),
           forwarding(outboundRoutes, callers.guard(
@@ -247,7 +249,7 @@ public final class Sidecar implements AutoCloseable {
   private HttpListenerInitializer forwarding(Supplier<RouteTable> routes, TargetResolver targets, RequestStack stages,
       Supplier<ChannelHandler> localApi) {
     return new HttpListenerInitializer(new ForwardConfig(
-        routes, targets, pools, RequestBody.DEFAULT_REPLAY_LIMIT, () -> draining, inFlight, stages),
+        routes, targets, pools, RequestBody.DEFAULT_REPLAY_LIMIT, () -> draining, inFlight, stages, null, mirrors),
         DownstreamLimits.DEFAULTS, new RejectionCounters(), localApi);
   }
 
@@ -390,10 +392,16 @@ public final class Sidecar implements AutoCloseable {
   private Map<String, Object> configExtras() {
     Map<String, Object> extras = new java.util.LinkedHashMap<>();
     extras.put("egress", egress.view());
+    extras.put("mirrors", mirrors.view());
     if (inboundTunnels != null) {
       extras.put("inboundTunnels", inboundTunnels.counters());
     }
     return extras;
+  }
+
+  /** What became of the copies that routes with mirrors sent. */
+  public MirrorCounters mirrors() {
+    return mirrors;
   }
 
   /** The inbound port's mutual TLS (counters of refused connections), or null when the sidecar has no target. */

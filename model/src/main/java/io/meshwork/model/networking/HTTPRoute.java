@@ -11,6 +11,7 @@ import java.util.List;
  * @param match empty matches every request
  * @param timeout bound on the whole request including retries; null means none
  * @param mirrorPercentage share of requests mirrored, null means 100 when {@code mirror} is set
+ * @param mirrors several mirror destinations, each with its own share (instead of {@code mirror})
  */
 public record HTTPRoute(
     String name,
@@ -25,10 +26,12 @@ public record HTTPRoute(
     HTTPFaultInjection fault,
     Destination mirror,
     Percent mirrorPercentage,
+    List<HTTPMirrorPolicy> mirrors,
     CorsPolicy corsPolicy,
     Headers headers) {
   public HTTPRoute {
     match = Copies.list(match);
     route = Copies.list(route);
+    mirrors = Copies.list(mirrors);
   }
 }

@@ -4,6 +4,7 @@ import static io.meshwork.model.validation.FieldPath.child;
 import static io.meshwork.model.validation.FieldPath.index;
 
 import io.meshwork.model.networking.CorsPolicy;
+import io.meshwork.model.networking.HTTPMirrorPolicy;
 import io.meshwork.model.networking.Destination;
 import io.meshwork.model.networking.HTTPDirectResponse;
 import io.meshwork.model.networking.HTTPFaultInjection;
@@ -118,6 +119,21 @@ final class VirtualServiceRules {
     }
     if (r.mirrorPercentage() != null) {
       f.percent(child(child(p, "mirrorPercentage"), "value"), r.mirrorPercentage().value());
+    }
+    for (int i = 0; i < r.mirrors().size(); i++) {
+      HTTPMirrorPolicy m = r.mirrors().get(i);
+      String mp = index(child(p, "mirrors"), i);
+      if (m == null || m.destination() == null) {
+        f.error(child(mp, "destination"), null, "a destination");
+        continue;
+      }
+      destination(m.destination(), child(mp, "destination"), f);
+      if (m.percentage() != null) {
+        f.percent(child(child(mp, "percentage"), "value"), m.percentage().value());
+      }
+    }
+    if (r.mirror() != null && !r.mirrors().isEmpty()) {
+      f.error(child(p, "mirrors"), "set with mirror", "one of mirror or mirrors (Istio)");
     }
     cors(r.corsPolicy(), child(p, "corsPolicy"), f);
     headers(r.headers(), child(p, "headers"), f);

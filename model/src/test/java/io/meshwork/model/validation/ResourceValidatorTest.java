@@ -42,6 +42,17 @@ class ResourceValidatorTest {
   }
 
   @Test
+  void virtualServiceMirrors() {
+    String route = "hosts: [a]\nhttp:\n- route: [{destination: {host: a}}]\n";
+    assertThat(vs(route + "  mirrors:\n  - destination: {host: s}\n    percentage: {value: 25}\n"
+        + "  - destination: {host: t}\n")).isEmpty();
+    assertThat(vs(route + "  mirrors:\n  - destination: {host: s}\n    percentage: {value: 120}\n")).containsExactly(
+        "spec.http[0].mirrors[0].percentage.value: 120.0 (expected: a percentage 0..100)");
+    assertThat(vs(route + "  mirror: {host: s}\n  mirrors:\n  - destination: {host: t}\n")).containsExactly(
+        "spec.http[0].mirrors: \"set with mirror\" (expected: one of mirror or mirrors (Istio))");
+  }
+
+  @Test
   void virtualServiceWeights() {
     assertThat(vs("hosts: [a]\nhttp:\n- route:\n  - {destination: {host: a}, weight: 60}\n"
         + "  - {destination: {host: b}, weight: 30}\n")).containsExactly(

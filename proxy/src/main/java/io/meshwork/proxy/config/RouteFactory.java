@@ -1,25 +1,28 @@
 package io.meshwork.proxy.config;
 
-import io.meshwork.model.networking.CorsPolicy;
-import io.meshwork.proxy.route.CorsRules;
-import io.meshwork.proxy.route.StringMatcher;
 import io.meshwork.model.Resource;
+import io.meshwork.model.networking.CorsPolicy;
+import io.meshwork.model.networking.Destination;
 import io.meshwork.model.networking.HTTPDirectResponse;
+import io.meshwork.model.networking.HTTPMirrorPolicy;
 import io.meshwork.model.networking.HTTPRedirect;
 import io.meshwork.model.networking.HTTPRewrite;
 import io.meshwork.model.networking.HTTPRoute;
 import io.meshwork.model.networking.HTTPRouteDestination;
 import io.meshwork.model.networking.HeaderOperations;
 import io.meshwork.model.networking.Headers;
+import io.meshwork.model.networking.Percent;
 import io.meshwork.model.networking.VirtualService;
 import io.meshwork.proxy.cluster.Cluster;
 import io.meshwork.proxy.retry.RetryPolicy;
 import io.meshwork.proxy.route.AnyOfBlocks;
+import io.meshwork.proxy.route.CorsRules;
 import io.meshwork.proxy.route.FaultPolicy;
 import io.meshwork.proxy.route.HeaderOps;
 import io.meshwork.proxy.route.Route;
 import io.meshwork.proxy.route.RouteAction;
 import io.meshwork.proxy.route.RouteMatch;
+import io.meshwork.proxy.route.StringMatcher;
 import io.meshwork.proxy.route.UriRewrite;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -94,12 +97,6 @@ final class RouteFactory {
   }
 
   private void noticeUnenforced(Resource<VirtualService> vs, HTTPRoute r, String field) {
-    if (r.mirror() != null) {
-      notices.notEnforced(vs, field + ".mirror");
-    }
-    if (r.mirrorPercentage() != null) {
-      notices.notEnforced(vs, field + ".mirrorPercentage");
-    }
   }
 
   private RouteAction.Forward forward(Resource<VirtualService> vs, HTTPRoute r, String field) {
@@ -154,7 +151,38 @@ final class RouteFactory {
         ops(h == null ? null : h.request()),
         ops(h == null ? null : h.response()),
         fault,
-        cors(r.corsPolicy(), field + ".corsPolicy"));
+        cors(r.corsPolicy(), field + ".corsPolicy"),
+        mirrors(vs, r, field));
+  }
+
+  /** Istio {@code mirror} with {@code mirrorPercentage}, or {@code mirrors}; a share left unset is 100 %. */
+  private List<RouteAction.Mirror> mirrors(Resource<VirtualService> vs, HTTPRoute r, String field) {
+    List<RouteAction.Mirror> out = new ArrayList<>();
+    if (r.mirror() != null) {
+      mirror(vs, r.mirror(), r.mirrorPercentage(), field + ".mirror", out);
+    }
+    for (int i = 0; i < r.mirrors().size(); i++) {
+      HTTPMirrorPolicy m = r.mirrors().get(i);
+      if (m != null && m.destination() != null) {
+        mirror(vs, m.destination(), m.percentage(), field + ".mirrors[" + i + "].destination", out);
+      }
+    }
+    return out;
+  }
+
+  private void mirror(Resource<VirtualService> vs, Destination d, Percent share, String field,
+      List<RouteAction.Mirror> out) {
+    if (d.host() == null) {
+      notices.add(vs, field + ".host", "is missing; mirror skipped");
+      return;
+    }
+    String host = catalog.hostNames().resolve(d.host(), vs.namespace());
+    Integer port = d.port() == null ? null : d.port().number();
+    checkDestination(vs, field, d.host(), host, port, d.subset());
+    double percent = share == null || share.value() == null ? 100 : share.value();
+    if (percent > 0) {
+      out.add(new RouteAction.Mirror(clusters.cluster(host, port, d.subset()), percent));
+    }
   }
 
   /** Istio CorsPolicy, compiled once per snapshot; null when the route has none. */

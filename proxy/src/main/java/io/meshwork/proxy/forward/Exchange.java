@@ -36,6 +36,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -80,6 +82,8 @@ final class Exchange implements StageRequest {
   private RouteDecision decision;
 
   private RouteAction.Forward action;
+  /** The mirrored copies of this request in flight, or null for none. */
+  private List<Shadow> shadows;
   private RouteAction.WeightedCluster destination;
   private Cluster cluster;
   private RetryPlan plan;
@@ -309,6 +313,9 @@ final class Exchange implements StageRequest {
         ? hashPolicy.hash(request, downstream.remoteAddress()) : HashPolicy.NO_HASH;
     plan = new RetryPlan(f.retries(), hash);
     ForwardedHeads.upstreamRequest(request, target, m, action, downstream.clientIp(), websocket);
+    if (!f.mirrors().isEmpty() && !websocket) {
+      startShadows(f);
+    }
     Duration timeout = f.timeout();
     if (timeout != null && !timeout.isZero() && !timeout.isNegative()) {
       routeTimer = ctx.executor().schedule(this::onRouteTimeout, timeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -410,8 +417,35 @@ final class Exchange implements StageRequest {
         ctx.channel().eventLoop(), endpoint.address(), http2Upstream, websocket, cluster.pool(), a);
   }
 
+  /** Sends each mirror its copy, as the route's shares draw it; copies never hold up this request. */
+  private void startShadows(RouteAction.Forward f) {
+    List<Shadow> started = new ArrayList<>(f.mirrors().size());
+    for (RouteAction.Mirror mirror : f.mirrors()) {
+      if (mirror.percent() < 100 && ThreadLocalRandom.current().nextDouble() * 100 >= mirror.percent()) {
+        continue;
+      }
+      Cluster target = mirror.cluster();
+      boolean h2 = target.protocol() == UpstreamProtocol.HTTP2
+          || (target.protocol() == UpstreamProtocol.USE_DOWNSTREAM && downstream.isHttp2());
+      Shadow shadow = Shadow.start(ctx.channel().eventLoop(), config.upstreams(), mirror, request, bodyless, h2,
+          f.timeout(), config.mirrors());
+      if (shadow != null) {
+        if (body != null && !bodyless) {
+          body.copyUnsent(shadow::content);
+        }
+        started.add(shadow);
+      }
+    }
+    shadows = started.isEmpty() ? null : started;
+  }
+
   /** A body part from downstream; ownership passes here. */
   void onRequestContent(HttpContent content) {
+    if (shadows != null && !bodyless) {
+      for (Shadow shadow : shadows) {
+        shadow.content(content.retainedDuplicate());
+      }
+    }
     if (finished || body == null || bodyless) {
       content.release();
       return;
@@ -429,6 +463,9 @@ final class Exchange implements StageRequest {
   }
 
   void onDownstreamReadComplete() {
+    if (shadows != null) {
+      shadows.forEach(Shadow::flush);
+    }
     Attempt a = attempt;
     if (a != null && a.stream != null) {
       a.stream.flush();
@@ -449,6 +486,9 @@ final class Exchange implements StageRequest {
 
   /** The downstream went away: abandon everything. */
   void cancel() {
+    if (shadows != null) {
+      shadows.forEach(Shadow::requestAbandoned);
+    }
     if (!finished) {
       record.flag(ResponseFlag.DC);
     }

@@ -18,6 +18,7 @@ import java.util.function.Supplier;
  * @param stages run once per request before the router (assembled in {@code io.meshwork.proxy.ProxyStacks})
  * @param egress hosts no route knows and CONNECT tunnels (the HTTP proxy port's egress policy), or null:
  *     such hosts are then answered 404 and CONNECT 405
+ * @param mirrors what became of the copies that routes with mirrors sent
  */
 public record ForwardConfig(
     Supplier<RouteTable> routes,
@@ -27,24 +28,32 @@ public record ForwardConfig(
     BooleanSupplier draining,
     InFlight inFlight,
     RequestStack stages,
-    Egress egress) {
+    Egress egress,
+    MirrorCounters mirrors) {
 
   public ForwardConfig {
+    mirrors = mirrors == null ? new MirrorCounters() : mirrors;
     if (replayLimit < 0) {
       throw new IllegalArgumentException("replayLimit: " + replayLimit + " (expected: >= 0)");
     }
     stages = stages == null ? RequestStack.EMPTY : stages;
   }
 
+  /** A port that counts its mirrored copies on its own. */
+  public ForwardConfig(Supplier<RouteTable> routes, TargetResolver targets, Upstreams upstreams, int replayLimit,
+      BooleanSupplier draining, InFlight inFlight, RequestStack stages, Egress egress) {
+    this(routes, targets, upstreams, replayLimit, draining, inFlight, stages, egress, null);
+  }
+
   /** A port without egress: hosts no route knows are answered 404, CONNECT 405. */
   public ForwardConfig(Supplier<RouteTable> routes, TargetResolver targets, Upstreams upstreams, int replayLimit,
       BooleanSupplier draining, InFlight inFlight, RequestStack stages) {
-    this(routes, targets, upstreams, replayLimit, draining, inFlight, stages, null);
+    this(routes, targets, upstreams, replayLimit, draining, inFlight, stages, null, null);
   }
 
   /** A port whose requests pass no stage. */
   public ForwardConfig(Supplier<RouteTable> routes, TargetResolver targets, Upstreams upstreams, int replayLimit,
       BooleanSupplier draining, InFlight inFlight) {
-    this(routes, targets, upstreams, replayLimit, draining, inFlight, RequestStack.EMPTY, null);
+    this(routes, targets, upstreams, replayLimit, draining, inFlight, RequestStack.EMPTY, null, null);
   }
 }

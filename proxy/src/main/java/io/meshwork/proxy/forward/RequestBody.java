@@ -55,6 +55,13 @@ public final class RequestBody {
     unsentBytes = 0;
   }
 
+  /** Hands a retained copy of every part not yet sent to {@code sink} (a mirror that starts after the first parts came). */
+  public void copyUnsent(java.util.function.Consumer<HttpContent> sink) {
+    for (HttpContent part : unsent) {
+      sink.accept(part.retainedDuplicate());
+    }
+  }
+
   /** Makes everything sent so far unsent again, for the next attempt. Only valid while replayable. */
   public void rewind() {
     if (!replayable) {

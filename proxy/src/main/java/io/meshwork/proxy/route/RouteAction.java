@@ -20,6 +20,7 @@ public sealed interface RouteAction {
    * @param responseHeaders applied to the response before it is sent downstream
    * @param fault fault injection, {@link FaultPolicy#NONE} for none (timeout and retries are then off, as in Istio)
    * @param cors the route's {@code corsPolicy}, or null for none
+   * @param mirrors where copies of the requests go (Istio {@code mirror} or {@code mirrors}); empty for none
    */
   record Forward(
       List<WeightedCluster> destinations,
@@ -30,26 +31,36 @@ public sealed interface RouteAction {
       HeaderOps requestHeaders,
       HeaderOps responseHeaders,
       FaultPolicy fault,
-      CorsRules cors)
+      CorsRules cors,
+      List<Mirror> mirrors)
       implements RouteAction {
     public Forward {
       destinations = List.copyOf(destinations);
       fault = fault == null ? FaultPolicy.NONE : fault;
+      mirrors = mirrors == null ? List.of() : List.copyOf(mirrors);
     }
 
-    /** A route without a CORS policy. */
+    /** A route without a CORS policy or mirrors. */
     public Forward(List<WeightedCluster> destinations, Duration timeout, RetryPolicy retries, UriRewrite uriRewrite,
         String authorityRewrite, HeaderOps requestHeaders, HeaderOps responseHeaders, FaultPolicy fault) {
-      this(destinations, timeout, retries, uriRewrite, authorityRewrite, requestHeaders, responseHeaders, fault, null);
+      this(destinations, timeout, retries, uriRewrite, authorityRewrite, requestHeaders, responseHeaders, fault, null,
+          List.of());
     }
 
     /** A route without fault injection. */
     public Forward(List<WeightedCluster> destinations, Duration timeout, RetryPolicy retries, UriRewrite uriRewrite,
         String authorityRewrite, HeaderOps requestHeaders, HeaderOps responseHeaders) {
       this(destinations, timeout, retries, uriRewrite, authorityRewrite, requestHeaders, responseHeaders,
-          FaultPolicy.NONE, null);
+          FaultPolicy.NONE, null, List.of());
     }
   }
+
+  /**
+   * One mirror of a route: a share of its requests is copied to {@code cluster}, fire and forget.
+   *
+   * @param percent 0..100
+   */
+  record Mirror(Cluster cluster, double percent) {}
 
   /**
    * Answer with a redirect (Istio HTTPRedirect).

@@ -425,11 +425,11 @@ class SnapshotCompilerTest {
           Map.of("x-canary", StringMatch.exact("true")), null, null, null, null, null, null, null, null);
       HTTPRoute toV2 = new HTTPRoute(null, List.of(canary),
           List.of(new HTTPRouteDestination(new Destination(name, "v2", null), null, null)),
-          null, null, null, null, null, null, null, null, null, null, null);
+          null, null, null, null, null, null, null, null, null, null, null, null);
       HTTPRoute split = new HTTPRoute(null, List.of(), List.of(
           new HTTPRouteDestination(new Destination(name, "v1", null), 90, null),
           new HTTPRouteDestination(new Destination(name, "v2", null), 10, null)),
-          null, null, null, null, null, null, null, null, null, null, null);
+          null, null, null, null, null, null, null, null, null, null, null, null);
       out.add(Resource.of(ObjectMeta.of(name, "shop"),
           new VirtualService(List.of(name), List.of(), List.of(toV2, split), List.of(), List.of(), List.of())));
       out.add(Resource.of(ObjectMeta.of(name, "shop"), new DestinationRule(name, null,
