@@ -1,6 +1,7 @@
 package io.meshwork.proxy.cluster;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * An endpoint's outlier-detection state. It lives on the {@link Endpoint}, which is interned from
@@ -11,6 +12,11 @@ public final class EjectionState {
   public final AtomicInteger consecutive5xx = new AtomicInteger();
   /** Consecutive 502, 503, 504 responses and local failures. */
   public final AtomicInteger consecutiveGateway = new AtomicInteger();
+  /** Consecutive local-origin failures (connect failures, resets, timeouts), counted when they are split from 5xx. */
+  public final AtomicInteger consecutiveLocalOrigin = new AtomicInteger();
+  /** Attempts that ended in the current detection interval, and how many of them failed. */
+  public final LongAdder intervalRequests = new LongAdder();
+  public final LongAdder intervalFailures = new LongAdder();
   private volatile long ejectedUntilNanos;
   private boolean ejected;
   private int timesEjected;
@@ -52,6 +58,7 @@ public final class EjectionState {
     ejectedUntilNanos = until == 0 ? 1 : until;
     consecutive5xx.set(0);
     consecutiveGateway.set(0);
+    consecutiveLocalOrigin.set(0);
     return length;
   }
 

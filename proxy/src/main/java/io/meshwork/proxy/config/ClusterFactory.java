@@ -146,7 +146,8 @@ final class ClusterFactory {
   /** Outlier detection over the cluster's endpoints; a policy a rule gets wrong is named in a notice and not applied. */
   private EndpointHealth health(String name, List<Endpoint> endpoints, Resource<DestinationRule> rule, TrafficPolicy tp) {
     try {
-      OutlierPolicy policy = TrafficPolicies.outliers(tp, "spec.trafficPolicy");
+      OutlierPolicy policy = TrafficPolicies.outliers(tp, "spec.trafficPolicy",
+          rule == null ? Map.of() : rule.metadata().annotations());
       return policy == null ? EndpointHealth.ALL_IN : new OutlierDetector(name, endpoints, policy, System::nanoTime);
     } catch (IllegalArgumentException e) {
       notices.add(rule, "spec.trafficPolicy.outlierDetection", e.getMessage() + "; not applied");

@@ -18,6 +18,8 @@ import io.meshwork.proxy.retry.RetryBudget;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 
 /** Turns Istio TrafficPolicy values into the cluster's balancer, hash policy, protocol and pool settings. */
 final class TrafficPolicies {
@@ -186,6 +188,21 @@ final class TrafficPolicies {
    * off, interval 10 s, baseEjectionTime 30 s, maxEjectionPercent 10, minHealthPercent 0.
    */
   static OutlierPolicy outliers(TrafficPolicy tp, String field) {
+    return outliers(tp, field, Map.of());
+  }
+
+  /** The prefix of the DestinationRule annotations that turn on Envoy's interval-based detection. */
+  static final String OUTLIER_ANNOTATION = "outlier.meshwork.io/";
+  private static final Set<String> OUTLIER_ANNOTATIONS = Set.of("failure-percentage-threshold",
+      "failure-percentage-minimum-hosts", "failure-percentage-request-volume", "success-rate-stdev-factor",
+      "success-rate-minimum-hosts", "success-rate-request-volume");
+
+  /**
+   * As {@link #outliers(TrafficPolicy, String)}, with Envoy's failure-percentage and success-rate detection from the
+   * rule's {@code outlier.meshwork.io/*} annotations (Istio's API has no field for them; annotations keep the YAML
+   * valid for Istio).
+   */
+  static OutlierPolicy outliers(TrafficPolicy tp, String field, Map<String, String> annotations) {
     OutlierDetection od = tp == null ? null : tp.outlierDetection();
     if (od == null) {
       return null;
@@ -199,9 +216,62 @@ final class TrafficPolicies {
           od.baseEjectionTime() == null ? Duration.ofSeconds(30) : od.baseEjectionTime(),
           OutlierPolicy.MAX_EJECTION,
           od.maxEjectionPercent() == null ? 10 : od.maxEjectionPercent(),
-          od.minHealthPercent() == null ? 0 : od.minHealthPercent());
+          od.minHealthPercent() == null ? 0 : od.minHealthPercent(),
+          Boolean.TRUE.equals(od.splitExternalLocalOriginErrors()),
+          od.consecutiveLocalOriginFailures() == null ? 5 : od.consecutiveLocalOriginFailures(),
+          failurePercentage(annotations),
+          successRate(annotations));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(field + ".outlierDetection." + e.getMessage(), e);
+    }
+  }
+
+  private static OutlierPolicy.FailurePercentage failurePercentage(Map<String, String> annotations) {
+    checkOutlierAnnotations(annotations);
+    String threshold = annotations.get(OUTLIER_ANNOTATION + "failure-percentage-threshold");
+    if (threshold == null) {
+      return null;
+    }
+    return new OutlierPolicy.FailurePercentage(integer(annotations, "failure-percentage-threshold", 0),
+        integer(annotations, "failure-percentage-minimum-hosts", 5),
+        integer(annotations, "failure-percentage-request-volume", 50));
+  }
+
+  private static OutlierPolicy.SuccessRate successRate(Map<String, String> annotations) {
+    String factor = annotations.get(OUTLIER_ANNOTATION + "success-rate-stdev-factor");
+    if (factor == null) {
+      return null;
+    }
+    double f;
+    try {
+      f = Double.parseDouble(factor.strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("success-rate-stdev-factor: " + factor + " (expected: a number, e.g. 1.9)"
+          + " (annotation " + OUTLIER_ANNOTATION + "success-rate-stdev-factor)", e);
+    }
+    return new OutlierPolicy.SuccessRate(f, integer(annotations, "success-rate-minimum-hosts", 5),
+        integer(annotations, "success-rate-request-volume", 100));
+  }
+
+  private static void checkOutlierAnnotations(Map<String, String> annotations) {
+    for (String key : annotations.keySet()) {
+      if (key.startsWith(OUTLIER_ANNOTATION) && !OUTLIER_ANNOTATIONS.contains(key.substring(OUTLIER_ANNOTATION.length()))) {
+        throw new IllegalArgumentException(key.substring(OUTLIER_ANNOTATION.length()) + ": unknown (expected: one of "
+            + new java.util.TreeSet<>(OUTLIER_ANNOTATIONS) + ") (annotation " + key + ")");
+      }
+    }
+  }
+
+  private static int integer(Map<String, String> annotations, String name, int otherwise) {
+    String value = annotations.get(OUTLIER_ANNOTATION + name);
+    if (value == null) {
+      return otherwise;
+    }
+    try {
+      return Integer.parseInt(value.strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + ": " + value + " (expected: an integer) (annotation "
+          + OUTLIER_ANNOTATION + name + ")", e);
     }
   }
 

@@ -138,14 +138,8 @@ public final class UnenforcedFields {
     }
   }
 
-  /** Consecutive 5xx and gateway errors, interval, ejection times and percentages are enforced. */
-  private static void outlierDetection(Resource<?> r, OutlierDetection od, String field, Sink notices) {
-    if (od == null) {
-      return;
-    }
-    check(r, od.consecutiveLocalOriginFailures(), field + ".consecutiveLocalOriginFailures", notices);
-    check(r, od.splitExternalLocalOriginErrors(), field + ".splitExternalLocalOriginErrors", notices);
-  }
+  /** Every outlierDetection field is enforced. */
+  private static void outlierDetection(Resource<?> r, OutlierDetection od, String field, Sink notices) {}
 
   private static void loadBalancer(Resource<?> r, LoadBalancerSettings lb, String field, Sink notices) {
     if (lb == null) {

@@ -27,6 +27,8 @@ public final class OutlierDetector implements EndpointHealth {
   private final AtomicLong ejectGeneration = new AtomicLong();
   /** The generation up to which every ejection was seen to have ended. */
   private volatile long clearedAt;
+  /** When the next interval sweep is due (only with failure-percentage or success-rate detection). */
+  private final AtomicLong nextSweep;
 
   /** @param nanoClock monotonic nanoseconds ({@code System::nanoTime}; a manual clock in tests) */
   public OutlierDetector(String cluster, List<Endpoint> endpoints, OutlierPolicy policy, LongSupplier nanoClock) {
@@ -35,6 +37,7 @@ public final class OutlierDetector implements EndpointHealth {
     this.policy = policy;
     this.nanoClock = nanoClock;
     long now = nanoClock.getAsLong();
+    this.nextSweep = new AtomicLong(now + policy.interval().toNanos());
     for (Endpoint e : this.endpoints) {
       // An endpoint interned from an earlier snapshot may still be ejected.
       if (e.ejection().isEjected(now)) {
@@ -88,8 +91,27 @@ public final class OutlierDetector implements EndpointHealth {
   @Override
   public void attemptEnded(Endpoint endpoint, int status, boolean localFailure) {
     EjectionState s = endpoint.ejection();
+    if (policy.sweeps()) {
+      s.intervalRequests.increment();
+      if (localFailure || status >= 500) {
+        s.intervalFailures.increment();
+      }
+      sweepIfDue();
+    }
     if (!localFailure && status == 0) {
       return;
+    }
+    if (localFailure && policy.splitLocalOrigin()) {
+      // Envoy with split_external_local_origin_errors: local failures have a counter of their own.
+      int n = s.consecutiveLocalOrigin.incrementAndGet();
+      if (policy.consecutiveLocalOrigin() > 0 && n >= policy.consecutiveLocalOrigin()) {
+        eject(endpoint, n + " consecutive local-origin failures");
+      }
+      return;
+    }
+    if (policy.splitLocalOrigin()) {
+      // A response means the connection worked (Envoy's LOCAL_ORIGIN_CONNECT_SUCCESS).
+      s.consecutiveLocalOrigin.set(0);
     }
     // Envoy without split_external_local_origin_errors (Istio's default) counts a connect failure,
     // reset or timeout as a 5xx and as a gateway error.
@@ -109,12 +131,87 @@ public final class OutlierDetector implements EndpointHealth {
     }
   }
 
+  /**
+   * The interval sweep of failure-percentage and success-rate detection (Envoy's algorithms), run by the first
+   * attempt to end after the interval is over, on whichever loop that is; the counts start again afterwards.
+   */
+  private void sweepIfDue() {
+    long now = nanoClock.getAsLong();
+    long due = nextSweep.get();
+    if (now - due < 0 || !nextSweep.compareAndSet(due, now + policy.interval().toNanos())) {
+      return;
+    }
+    sweep();
+  }
+
+  private synchronized void sweep() {
+    int n = endpoints.size();
+    long[] requests = new long[n];
+    long[] failures = new long[n];
+    for (int i = 0; i < n; i++) {
+      EjectionState s = endpoints.get(i).ejection();
+      requests[i] = s.intervalRequests.sumThenReset();
+      failures[i] = s.intervalFailures.sumThenReset();
+    }
+    OutlierPolicy.FailurePercentage fp = policy.failurePercentage();
+    if (fp != null && count(requests, fp.requestVolume()) >= fp.minimumHosts()) {
+      for (int i = 0; i < n; i++) {
+        if (requests[i] >= fp.requestVolume() && failures[i] * 100 >= (long) fp.threshold() * requests[i]) {
+          eject(endpoints.get(i), String.format(java.util.Locale.ROOT, "%d of %d requests failed in the interval,"
+              + " at or above the failure-percentage threshold of %d %%", failures[i], requests[i], fp.threshold()));
+        }
+      }
+    }
+    OutlierPolicy.SuccessRate sr = policy.successRate();
+    if (sr != null && count(requests, sr.requestVolume()) >= sr.minimumHosts()) {
+      double sum = 0;
+      int hosts = 0;
+      for (int i = 0; i < n; i++) {
+        if (requests[i] >= sr.requestVolume()) {
+          sum += rate(requests[i], failures[i]);
+          hosts++;
+        }
+      }
+      double mean = sum / hosts;
+      double variance = 0;
+      for (int i = 0; i < n; i++) {
+        if (requests[i] >= sr.requestVolume()) {
+          double d = rate(requests[i], failures[i]) - mean;
+          variance += d * d;
+        }
+      }
+      double threshold = mean - sr.stdevFactor() * Math.sqrt(variance / hosts);
+      for (int i = 0; i < n; i++) {
+        double rate = rate(requests[i], failures[i]);
+        if (requests[i] >= sr.requestVolume() && rate < threshold) {
+          eject(endpoints.get(i), String.format(java.util.Locale.ROOT, "success rate %.1f %% in the interval, below"
+              + " the cluster's %.1f %% less %.1f standard deviations", rate, mean, sr.stdevFactor()));
+        }
+      }
+    }
+  }
+
+  private static int count(long[] requests, int volume) {
+    int hosts = 0;
+    for (long r : requests) {
+      if (r >= volume) {
+        hosts++;
+      }
+    }
+    return hosts;
+  }
+
+  private static double rate(long requests, long failures) {
+    return 100.0 * (requests - failures) / requests;
+  }
+
   private static int resetGateway(EjectionState s) {
     s.consecutiveGateway.set(0);
     return 0;
   }
 
   private synchronized void eject(Endpoint endpoint, String reason) {
+    // (Reentrant from the sweep, which holds the lock.)
     long now = nanoClock.getAsLong();
     int ejected = 0;
     for (Endpoint e : endpoints) {

@@ -54,6 +54,11 @@ class OutlierDetectionIntegrationTest {
 
   /** An h2c instance that answers every request with {@code status} and counts them. */
   private TestBackend instance(HttpResponseStatus status, AtomicInteger hits) {
+    return instance(n -> status, hits);
+  }
+
+  /** An h2c instance whose n-th request (from 1) is answered with {@code status.apply(n)}. */
+  private TestBackend instance(java.util.function.IntFunction<HttpResponseStatus> statuses, AtomicInteger hits) {
     TestBackend b = new TestBackend(ch -> ch.pipeline().addLast(
         Http2FrameCodecBuilder.forServer().build(),
         new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
@@ -64,7 +69,7 @@ class OutlierDetectionIntegrationTest {
                   @Override
                   protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
                     if (msg instanceof LastHttpContent) {
-                      hits.incrementAndGet();
+                      HttpResponseStatus status = statuses.apply(hits.incrementAndGet());
                       byte[] body = status.reasonPhrase().getBytes(StandardCharsets.UTF_8);
                       FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
                           Unpooled.wrappedBuffer(body));
@@ -141,6 +146,57 @@ class OutlierDetectionIntegrationTest {
         URI.create("http://127.0.0.1:" + sidecar.adminPort() + "/config")).build(), BodyHandlers.ofString());
     assertThat(config.body().replaceAll("\\s", "")).contains("\"ejections\":1")
         .contains("\"ejected\":[\"127.0.0.1:" + backends.get(0).address().getPort() + "\"]");
+    client.close();
+  }
+
+  @Test
+  void failurePercentageFromAnnotationsEjectsAnInstanceThatFailsEveryOtherRequest() throws Exception {
+    AtomicInteger flakyHits = new AtomicInteger();
+    AtomicInteger goodHits = new AtomicInteger();
+    StringBuilder yaml = new StringBuilder();
+    // Never two 503s in a row, so consecutive 5xx alone would never eject it.
+    yaml.append(Resources.workload("product-flaky", "default", "product-service", "127.0.0.1", "http: "
+        + instance(n -> n % 2 == 0 ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.OK, flakyHits)
+            .address().getPort(), "version: v1"));
+    for (int i = 0; i < 3; i++) {
+      yaml.append(Resources.workload("product-" + i, "default", "product-service", "127.0.0.1",
+          "http: " + instance(HttpResponseStatus.OK, goodHits).address().getPort(), "version: v1"));
+    }
+    yaml.append("""
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata:
+          name: product-service
+          annotations:
+            outlier.meshwork.io/failure-percentage-threshold: "40"
+            outlier.meshwork.io/failure-percentage-minimum-hosts: "3"
+            outlier.meshwork.io/failure-percentage-request-volume: "10"
+        spec:
+          host: product-service
+          trafficPolicy:
+            connectionPool: {http: {h2UpgradePolicy: UPGRADE}}
+            outlierDetection:
+              consecutive5xxErrors: 5
+              interval: 1s
+              baseEjectionTime: 60s
+              maxEjectionPercent: 50
+        """);
+    MeshSnapshot snapshot =
+        new SnapshotCompiler().compile(1, Resources.yaml(yaml.toString()), new LocalService("web", "default"));
+    assertThat(snapshot.notices()).noneMatch(n -> n.contains("outlier"));
+    sidecar = Sidecar.start(SidecarSettings.defaults("web").withIoThreads(2), new SnapshotRef(snapshot));
+    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    long until = System.nanoTime() + Duration.ofMillis(2_500).toNanos();
+    while (System.nanoTime() < until) {
+      assertThat(call(client).statusCode()).as("the route retries the flaky instance's 503s").isEqualTo(200);
+    }
+    int flakyBefore = flakyHits.get();
+    assertThat(flakyBefore).isGreaterThanOrEqualTo(10);
+    for (int i = 0; i < 60; i++) {
+      assertThat(call(client).statusCode()).isEqualTo(200);
+    }
+    assertThat(flakyHits.get()).as("ejected at the sweep, it gets no more traffic").isEqualTo(flakyBefore);
     client.close();
   }
 

@@ -158,4 +158,69 @@ class OutlierDetectorTest {
     // Every endpoint ejected and no panic threshold: no healthy upstream (503 UH).
     assertThat(c.pick(0, false, Set.of())).isNull();
   }
+
+  private OutlierPolicy split(int localOrigin) {
+    return new OutlierPolicy(5, 0, Duration.ofSeconds(10), Duration.ofSeconds(30), OutlierPolicy.MAX_EJECTION, 50, 0,
+        true, localOrigin, null, null);
+  }
+
+  @Test
+  void splitLocalOriginFailuresCountOnTheirOwnAndAResponseResetsThem() {
+    OutlierDetector d = detector(4, split(3));
+    Endpoint e = endpoints.get(0);
+    d.attemptEnded(e, 0, true);
+    d.attemptEnded(e, 0, true);
+    d.attemptEnded(e, 503, false);
+    assertThat(e.ejection().consecutiveLocalOrigin.get()).as("a response means the connection worked").isZero();
+    assertThat(e.ejection().consecutive5xx.get()).as("local failures are no 5xx when split").isEqualTo(1);
+    d.attemptEnded(e, 0, true);
+    d.attemptEnded(e, 0, true);
+    assertThat(d.isEjected(e)).isFalse();
+    d.attemptEnded(e, 0, true);
+    assertThat(d.isEjected(e)).isTrue();
+  }
+
+  @Test
+  void failurePercentageEjectsAtTheIntervalOnceEnoughHostsHadTheVolume() {
+    OutlierPolicy p = new OutlierPolicy(0, 0, Duration.ofSeconds(10), Duration.ofSeconds(30),
+        OutlierPolicy.MAX_EJECTION, 50, 0, false, 5, new OutlierPolicy.FailurePercentage(40, 3, 10), null);
+    OutlierDetector d = detector(4, p);
+    Endpoint bad = endpoints.get(0);
+    for (int i = 0; i < 10; i++) {
+      d.attemptEnded(bad, i % 2 == 0 ? 500 : 200, false);
+      d.attemptEnded(endpoints.get(1), 200, false);
+      d.attemptEnded(endpoints.get(2), i == 0 ? 503 : 200, false);
+    }
+    assertThat(d.isEjected(bad)).as("nothing is decided before the interval ends").isFalse();
+    advance(Duration.ofSeconds(10));
+    d.attemptEnded(endpoints.get(3), 200, false);
+    assertThat(d.isEjected(bad)).as("50 % failed, at or above 40 %").isTrue();
+    assertThat(d.isEjected(endpoints.get(2))).as("10 % failed").isFalse();
+
+    // The next interval starts from zero; two hosts with volume are fewer than the minimum of three.
+    for (int i = 0; i < 10; i++) {
+      d.attemptEnded(endpoints.get(1), 500, false);
+      d.attemptEnded(endpoints.get(2), 200, false);
+    }
+    advance(Duration.ofSeconds(10));
+    d.attemptEnded(endpoints.get(3), 200, false);
+    assertThat(d.isEjected(endpoints.get(1))).isFalse();
+  }
+
+  @Test
+  void successRateEjectsAnOutlierBelowTheMeanLessTheFactorOfStandardDeviations() {
+    OutlierPolicy p = new OutlierPolicy(0, 0, Duration.ofSeconds(10), Duration.ofSeconds(30),
+        OutlierPolicy.MAX_EJECTION, 50, 0, false, 5, null, new OutlierPolicy.SuccessRate(1.5, 4, 20));
+    OutlierDetector d = detector(5, p);
+    // Rates 100, 100, 95, 100 and 50 %: mean 89, standard deviation about 19.6, threshold about 59.6 %.
+    int[] failures = {0, 0, 1, 0, 10};
+    for (int h = 0; h < 5; h++) {
+      for (int i = 0; i < 20; i++) {
+        d.attemptEnded(endpoints.get(h), i < failures[h] ? 503 : 200, false);
+      }
+    }
+    advance(Duration.ofSeconds(10));
+    d.attemptEnded(endpoints.get(0), 200, false);
+    assertThat(d.ejectedNow()).containsExactly("127.0.0.1:9004");
+  }
 }
