@@ -28,7 +28,9 @@ public enum ComponentType {
       "dialTimeout", Value.DURATION,
       "readTimeout", Value.DURATION,
       "ttlInSeconds", Value.TTL,
-      "keyPrefix", Value.KEY_PREFIX), List.of("redisHost"));
+      "keyPrefix", Value.KEY_PREFIX), List.of("redisHost")),
+  /** Topics inside one sidecar: publisher and subscribers are the same app; nothing survives a restart. */
+  PUBSUB_IN_MEMORY("pubsub.in-memory", Map.of(), List.of());
 
   private final String typeName;
   private final Map<String, Value> metadata;
@@ -56,6 +58,10 @@ public enum ComponentType {
 
   public boolean isStateStore() {
     return typeName.startsWith("state.");
+  }
+
+  public boolean isPubSub() {
+    return typeName.startsWith("pubsub.");
   }
 
   public static Optional<ComponentType> of(String typeName) {

@@ -20,6 +20,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -90,6 +91,47 @@ class DaprJsSdkIntegrationTest {
         new DaprSettings(dir.resolve("orders")));
     open.add(orders);
     return orders;
+  }
+
+  @Test
+  void pubSubWithTheRealSdk() throws Exception {
+    int appPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      appPort = s.getLocalPort();
+    }
+    ParseResult parsed = ResourceParser.parse("pubsub.yaml", """
+        apiVersion: dapr.io/v1alpha1
+        kind: Component
+        metadata: {name: order-pubsub}
+        spec:
+          type: pubsub.in-memory
+        """);
+    assertThat(parsed.errors()).as(parsed.report()).isEmpty();
+    Sidecar orders = Sidecar.start(SidecarSettings.defaults("orders").withIoThreads(1)
+        .withTarget(URI.create("http://127.0.0.1:" + appPort)),
+        new SnapshotRef(new SnapshotCompiler().compile(1, parsed.resources(), new LocalService("orders", "default"))),
+        null, new DaprSettings(dir.resolve("orders")));
+    open.add(orders);
+    JsonNode out = DaprJs.run("pubsub.js", Map.of("DAPR_HTTP_PORT", Integer.toString(orders.httpPort()),
+        "APP_PORT", Integer.toString(appPort), "PUBSUB", "order-pubsub"), dir.resolve("node.log"));
+
+    assertThat(out.path("subscribed").asInt()).as(out.toString()).isEqualTo(6);
+    assertThat(out.path("publish").has("error")).as(out.toString()).isFalse();
+    JsonNode got = out.path("got");
+    assertThat(got.at("/orders/0/item").asText()).as(out.toString()).isEqualTo("lamp");
+    assertThat(got.at("/orders/1").asText()).isEqualTo("hello");
+    assertThat(got.at("/ordersHeaders/0").asText()).isEqualTo("application/cloudevents+json");
+    // RETRY twice, then SUCCESS: delivered three times, handled once.
+    assertThat(got.path("flakyCalls").asInt()).isEqualTo(3);
+    assertThat(got.at("/flaky/0/attempt").asText()).isEqualTo("until third");
+    // Always RETRY: after its deliveries, the event goes to the dead-letter topic, as the same CloudEvent.
+    assertThat(got.path("doomedCalls").asInt()).isEqualTo(Delivery.ATTEMPTS_BEFORE_DEAD_LETTER);
+    assertThat(got.at("/poison/0/id").asText()).isEqualTo("never");
+    // Published raw, delivered raw: the handler sees the app's own JSON, not an envelope.
+    assertThat(got.at("/raw/0/raw").asBoolean()).as(out.toString()).isTrue();
+    assertThat(out.at("/bulkPublish/failedMessages").size()).as(out.toString()).isZero();
+    assertThat(got.path("bulk").toString()).contains("{\"n\":1}", "{\"n\":2}", "\"three\"");
+    assertThat(out.at("/unknown/error").asText()).contains("ERR_PUBSUB_NOT_FOUND");
   }
 
   @Test
