@@ -84,6 +84,36 @@ class ComponentTest {
   }
 
   @Test
+  void inMemoryPubSubTakesNoMetadata() {
+    ParseResult ok = ResourceParser.parse("pubsub.yaml", """
+        apiVersion: dapr.io/v1alpha1
+        kind: Component
+        metadata:
+          name: order-pubsub
+        spec:
+          type: pubsub.in-memory
+          version: v1
+          metadata: []
+        """);
+    assertThat(ok.diagnostics()).as(ok.report()).isEmpty();
+    assertThat(ComponentType.of("pubsub.in-memory").orElseThrow().isPubSub()).isTrue();
+
+    Diagnostic d = onlyError(ResourceParser.parse("pubsub.yaml", """
+        apiVersion: dapr.io/v1alpha1
+        kind: Component
+        metadata:
+          name: order-pubsub
+        spec:
+          type: pubsub.in-memory
+          metadata:
+          - name: redisHost
+            value: localhost:6379
+        """));
+    assertThat(d.format()).isEqualTo("pubsub.yaml:8:5: error: spec.metadata[0].name: \"redisHost\""
+        + " (expected: no metadata: pubsub.in-memory reads none)");
+  }
+
+  @Test
   void invalidValuesNameTheirFieldAndWhatWasExpected() {
     Diagnostic port = onlyError(ResourceParser.parse("redis.yaml", """
         apiVersion: dapr.io/v1alpha1
