@@ -47,6 +47,7 @@ public final class DaprApi implements AutoCloseable {
   /** Closes the stores of components that {@code current} no longer has. */
   public void retain(DaprComponents current) {
     stores.retain(current);
+    pubSub.retain(current);
   }
 
   @Override

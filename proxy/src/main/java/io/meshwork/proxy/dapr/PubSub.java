@@ -17,7 +17,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.meshwork.model.Resource;
+import io.meshwork.model.dapr.Component;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +45,7 @@ public final class PubSub implements AutoCloseable {
   private static final Duration DELIVERY_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration MAX_LOAD_BACKOFF = Duration.ofSeconds(5);
   private static final Logger log = LoggerFactory.getLogger(PubSub.class);
+  private static final String REDIS = "pubsub.redis";
 
   private final String appId;
   private final URI app;
@@ -54,13 +62,22 @@ public final class PubSub implements AutoCloseable {
     final ArrayDeque<Pending> waiting = new ArrayDeque<>();
     int inFlight;
     int pending;
+    /** The pubsub.redis streams this subscription reads from; null for pubsub.in-memory or none yet. */
+    RedisStreams consumedFrom;
 
     Topic(Subscription subscription) {
       this.subscription = subscription;
     }
   }
 
-  private record Pending(Message message, int failedAttempts) {}
+  /** @param ack called once the event is done with: taken, dropped or dead-lettered */
+  private record Pending(Message message, int failedAttempts, Runnable ack) {}
+
+  private record OpenStreams(Resource<Component> component, RedisStreams streams) {}
+
+  private static final Runnable NO_ACK = () -> {};
+  private final Map<String, OpenStreams> redis = new ConcurrentHashMap<>();
+  private ClientResources redisResources;
 
   /**
    * @param app the app's base URL, or null when the sidecar has no app (nothing is subscribed then)
@@ -109,6 +126,7 @@ public final class PubSub implements AutoCloseable {
           loaded.add(new Topic(s));
         }
         topics = List.copyOf(loaded);
+        consumeStreams();
         log.info("app {}: {} topic subscription(s)", appId, loaded.size());
       } catch (StateRequests.Malformed e) {
         log.warn("app {}: GET /dapr/subscribe: {}; read again in {}", appId, e.getMessage(), MAX_LOAD_BACKOFF);
@@ -122,6 +140,10 @@ public final class PubSub implements AutoCloseable {
    * none: the future fails with a {@link StateFailure} ({@code BUSY}) when a subscription is full.
    */
   CompletableFuture<Void> publish(String pubsub, String topic, List<Message> messages) {
+    Resource<Component> component = components.get().pubSubs().get(pubsub);
+    if (component != null && component.spec().type().equals(REDIS)) {
+      return streams(component).add(topic, messages);
+    }
     List<Topic> targets = new ArrayList<>();
     for (Topic t : topics) {
       if (t.subscription.pubsub().equals(pubsub) && t.subscription.topic().equals(topic)) {
@@ -139,7 +161,7 @@ public final class PubSub implements AutoCloseable {
     for (Topic t : targets) {
       synchronized (t) {
         for (Message m : messages) {
-          t.waiting.add(new Pending(m, 0));
+          t.waiting.add(new Pending(m, 0, NO_ACK));
           t.pending++;
         }
       }
@@ -209,7 +231,7 @@ public final class PubSub implements AutoCloseable {
         } else {
           schedule(() -> {
             synchronized (t) {
-              t.waiting.add(new Pending(p.message(), failed));
+              t.waiting.add(new Pending(p.message(), failed, p.ack()));
             }
             pump(t);
           }, Delivery.backoff(failed));
@@ -222,12 +244,103 @@ public final class PubSub implements AutoCloseable {
       log.debug("app {}: an event of topic {} was dropped", appId, s.topic());
     }
     if (deadLetter) {
-      publish(s.pubsub(), s.deadLetterTopic(), List.of(p.message())).exceptionally(e -> {
-        log.warn("app {}: dead-letter topic {}: {}", appId, s.deadLetterTopic(), e.getMessage());
-        return null;
+      publish(s.pubsub(), s.deadLetterTopic(), List.of(p.message())).whenComplete((ok, e) -> {
+        if (e == null) {
+          p.ack().run();
+          return;
+        }
+        // Not lost: kept, and dead-lettered again after the longest backoff.
+        log.warn("app {}: dead-letter topic {}: {}", appId, s.deadLetterTopic(), RedisStreams.describe(e));
+        synchronized (t) {
+          t.pending++;
+        }
+        schedule(() -> settle(t, inFlight(t, p), Delivery.RETRY), Delivery.backoff(Integer.MAX_VALUE));
       });
+    } else if (outcome != Delivery.RETRY) {
+      p.ack().run();
     }
     run(() -> pump(t));
+  }
+
+  /** Counts {@code p} as in flight again, so that settling it keeps the counts right. */
+  private static Pending inFlight(Topic t, Pending p) {
+    synchronized (t) {
+      t.inFlight++;
+      t.pending--;
+    }
+    return p;
+  }
+
+  /** Starts reading the pubsub.redis streams of the subscriptions that do not read theirs yet. */
+  private void consumeStreams() {
+    DaprComponents current = components.get();
+    for (Topic t : topics) {
+      Resource<Component> component = current.pubSubs().get(t.subscription.pubsub());
+      if (component == null || !component.spec().type().equals(REDIS)) {
+        continue;
+      }
+      RedisStreams streams = streams(component);
+      synchronized (t) {
+        if (t.consumedFrom == streams) {
+          continue;
+        }
+        t.consumedFrom = streams;
+      }
+      streams.consume(t.subscription.topic(), new RedisStreams.Sink() {
+        @Override
+        public int room() {
+          synchronized (t) {
+            return t.consumedFrom == streams ? MAX_IN_FLIGHT * 4 - t.pending : 0;
+          }
+        }
+
+        @Override
+        public void accept(Message message, Runnable ack) {
+          synchronized (t) {
+            t.waiting.add(new Pending(message, 0, ack));
+            t.pending++;
+          }
+          run(() -> pump(t));
+        }
+      });
+    }
+  }
+
+  private RedisStreams streams(Resource<Component> component) {
+    OpenStreams open = redis.compute(component.name(), (name, existing) -> {
+      if (existing != null && existing.component().equals(component)) {
+        return existing;
+      }
+      if (existing != null) {
+        existing.streams().close();
+      }
+      Component c = component.spec();
+      RedisURI uri = StateStores.redisUri(c);
+      return new OpenStreams(component, new RedisStreams(component.name(), redisResources(), uri,
+          StateStores.duration(c, "dialTimeout", Duration.ofSeconds(5)),
+          StateStores.duration(c, "readTimeout", Duration.ofSeconds(3)), c.value("consumerID").orElse(appId),
+          c.value("maxLenApprox").map(Long::parseLong).orElse(0L), this::schedule));
+    });
+    return open.streams();
+  }
+
+  private synchronized ClientResources redisResources() {
+    if (redisResources == null) {
+      redisResources = DefaultClientResources.builder().ioThreadPoolSize(1).computationThreadPoolSize(1).build();
+    }
+    return redisResources;
+  }
+
+  /** Closes the streams of pubsub.redis components that are gone or changed, and reads the current ones. */
+  void retain(DaprComponents current) {
+    redis.forEach((name, open) -> {
+      if (!open.component().equals(current.pubSubs().get(name)) && redis.remove(name, open)) {
+        open.streams().close();
+      }
+    });
+    if (!closed) {
+      run(this::consumeStreams);
+    }
   }
 
   private void run(Runnable r) {
@@ -236,6 +349,10 @@ public final class PubSub implements AutoCloseable {
     } catch (java.util.concurrent.RejectedExecutionException e) {
       // Closing: what is undelivered is lost, as the class says.
     }
+  }
+
+  private void schedule(Duration after, Runnable r) {
+    schedule(r, after);
   }
 
   private void schedule(Runnable r, Duration after) {
@@ -256,6 +373,13 @@ public final class PubSub implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    redis.values().forEach(o -> o.streams().close());
+    redis.clear();
+    synchronized (this) {
+      if (redisResources != null) {
+        redisResources.shutdown(0, 2, TimeUnit.SECONDS);
+      }
+    }
     timer.shutdownNow();
     workers.shutdownNow();
     http.shutdownNow();
