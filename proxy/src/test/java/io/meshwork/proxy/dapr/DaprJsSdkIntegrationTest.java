@@ -94,18 +94,37 @@ class DaprJsSdkIntegrationTest {
   }
 
   @Test
-  void pubSubWithTheRealSdk() throws Exception {
-    int appPort;
-    try (ServerSocket s = new ServerSocket(0)) {
-      appPort = s.getLocalPort();
-    }
-    ParseResult parsed = ResourceParser.parse("pubsub.yaml", """
+  void pubSubWithTheRealSdkOnInMemoryTopics() throws Exception {
+    pubSub("""
         apiVersion: dapr.io/v1alpha1
         kind: Component
         metadata: {name: order-pubsub}
         spec:
           type: pubsub.in-memory
         """);
+  }
+
+  @Test
+  void pubSubWithTheRealSdkOnRedisStreams() throws Exception {
+    RedisServerProcess redis = RedisServerProcess.start(dir);
+    open.add(redis);
+    pubSub("""
+        apiVersion: dapr.io/v1alpha1
+        kind: Component
+        metadata: {name: order-pubsub}
+        spec:
+          type: pubsub.redis
+          metadata:
+          - {name: redisHost, value: "127.0.0.1:%d"}
+        """.formatted(redis.port));
+  }
+
+  void pubSub(String component) throws Exception {
+    int appPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      appPort = s.getLocalPort();
+    }
+    ParseResult parsed = ResourceParser.parse("pubsub.yaml", component);
     assertThat(parsed.errors()).as(parsed.report()).isEmpty();
     Sidecar orders = Sidecar.start(SidecarSettings.defaults("orders").withIoThreads(1)
         .withTarget(URI.create("http://127.0.0.1:" + appPort)),
