@@ -55,6 +55,9 @@ public final class PubSub implements AutoCloseable {
   private final HttpClient http;
   private volatile List<Topic> topics = List.of();
   private volatile boolean closed;
+  private final java.util.concurrent.atomic.AtomicBoolean loading = new java.util.concurrent.atomic.AtomicBoolean();
+  /** The last reason the app's subscriptions were refused: logged once, not on every read. */
+  private volatile String lastRefusal;
 
   /** The queue of one subscription. */
   private static final class Topic {
@@ -92,9 +95,16 @@ public final class PubSub implements AutoCloseable {
         .connectTimeout(Duration.ofSeconds(5)).build();
   }
 
-  /** Starts reading the app's subscriptions; retried with a backoff until the app answers. */
+  /**
+   * Starts reading the app's subscriptions (retried with a backoff until the app answers), once the app has
+   * a pub/sub component in scope: an app without one is never asked for {@code /dapr/subscribe}.
+   */
   public void start() {
-    if (app != null) {
+    start(components.get());
+  }
+
+  private void start(DaprComponents current) {
+    if (app != null && !current.pubSubs().isEmpty() && !closed && loading.compareAndSet(false, true)) {
       timer.execute(() -> load(Duration.ofMillis(100)));
     }
   }
@@ -129,7 +139,11 @@ public final class PubSub implements AutoCloseable {
         consumeStreams();
         log.info("app {}: {} topic subscription(s)", appId, loaded.size());
       } catch (StateRequests.Malformed e) {
-        log.warn("app {}: GET /dapr/subscribe: {}; read again in {}", appId, e.getMessage(), MAX_LOAD_BACKOFF);
+        if (!e.getMessage().equals(lastRefusal)) {
+          lastRefusal = e.getMessage();
+          log.warn("app {}: GET /dapr/subscribe refused: {}; read again every {}", appId, e.getMessage(),
+              MAX_LOAD_BACKOFF);
+        }
         schedule(() -> load(MAX_LOAD_BACKOFF), MAX_LOAD_BACKOFF);
       }
     });
@@ -339,6 +353,7 @@ public final class PubSub implements AutoCloseable {
       }
     });
     if (!closed) {
+      start(current);
       run(this::consumeStreams);
     }
   }

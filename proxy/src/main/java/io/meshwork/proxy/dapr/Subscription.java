@@ -102,6 +102,10 @@ record Subscription(String pubsub, String topic, String route, List<Rule> rules,
     if (route == null && rules.isEmpty()) {
       throw new StateRequests.Malformed(at + ": no route (expected: route, or routes with rules or a default)");
     }
+    if (s.path("bulkSubscribe").path("enabled").asBoolean(false)) {
+      // The app would read a bulk body where one event arrives: refused rather than misread.
+      throw new StateRequests.Malformed(at + ".bulkSubscribe.enabled: true (expected: false; bulk subscribe is not supported)");
+    }
     String deadLetter = s.path("deadLetterTopic").asText("");
     boolean raw = false;
     JsonNode metadata = s.get("metadata");

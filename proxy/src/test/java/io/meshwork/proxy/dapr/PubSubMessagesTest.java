@@ -134,6 +134,9 @@ class PubSubMessagesTest {
         .hasMessage("[0]: no route (expected: route, or routes with rules or a default)");
     assertThatThrownBy(() -> Subscription.parseList(bytes("[{\"topic\":\"t\",\"route\":\"/r\"}]")))
         .hasMessage("[0].pubsubname: missing (expected: a name)");
+    assertThatThrownBy(() -> Subscription.parseList(bytes("[{\"pubsubname\":\"p\",\"topic\":\"t\",\"route\":\"/r\","
+        + "\"bulkSubscribe\":{\"enabled\":true}}]")))
+        .hasMessage("[0].bulkSubscribe.enabled: true (expected: false; bulk subscribe is not supported)");
     assertThatThrownBy(() -> Subscription.parseList(bytes("{}"))).hasMessage("the subscription list is not a JSON array");
   }
 
