@@ -120,19 +120,30 @@ class DaprJsSdkIntegrationTest {
   }
 
   void pubSub(String component) throws Exception {
-    int appPort;
-    try (ServerSocket s = new ServerSocket(0)) {
-      appPort = s.getLocalPort();
-    }
     ParseResult parsed = ResourceParser.parse("pubsub.yaml", component);
     assertThat(parsed.errors()).as(parsed.report()).isEmpty();
-    Sidecar orders = Sidecar.start(SidecarSettings.defaults("orders").withIoThreads(1)
-        .withTarget(URI.create("http://127.0.0.1:" + appPort)),
-        new SnapshotRef(new SnapshotCompiler().compile(1, parsed.resources(), new LocalService("orders", "default"))),
-        null, new DaprSettings(dir.resolve("orders")));
-    open.add(orders);
-    JsonNode out = DaprJs.run("pubsub.js", Map.of("DAPR_HTTP_PORT", Integer.toString(orders.httpPort()),
-        "APP_PORT", Integer.toString(appPort), "PUBSUB", "order-pubsub"), dir.resolve("node.log"));
+    JsonNode out = null;
+    // The app's port is chosen before the app binds it; another process may take it in between.
+    for (int attempt = 1; out == null; attempt++) {
+      int appPort;
+      try (ServerSocket s = new ServerSocket(0)) {
+        appPort = s.getLocalPort();
+      }
+      Sidecar orders = Sidecar.start(SidecarSettings.defaults("orders").withIoThreads(1)
+          .withTarget(URI.create("http://127.0.0.1:" + appPort)),
+          new SnapshotRef(new SnapshotCompiler().compile(1, parsed.resources(), new LocalService("orders", "default"))),
+          null, new DaprSettings(dir.resolve("orders")));
+      try {
+        out = DaprJs.run("pubsub.js", Map.of("DAPR_HTTP_PORT", Integer.toString(orders.httpPort()),
+            "APP_PORT", Integer.toString(appPort), "PUBSUB", "order-pubsub"), dir.resolve("node-" + attempt + ".log"));
+      } catch (AssertionError e) {
+        if (attempt == 3 || !e.getMessage().contains("EADDRINUSE")) {
+          throw e;
+        }
+      } finally {
+        orders.close();
+      }
+    }
 
     assertThat(out.path("subscribed").asInt()).as(out.toString()).isEqualTo(6);
     assertThat(out.path("publish").has("error")).as(out.toString()).isFalse();
