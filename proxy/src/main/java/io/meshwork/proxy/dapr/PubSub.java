@@ -50,9 +50,7 @@ public final class PubSub implements AutoCloseable {
   private final String appId;
   private final URI app;
   private final Supplier<DaprComponents> components;
-  private final ScheduledExecutorService timer;
-  private final ExecutorService workers;
-  private final HttpClient http;
+  private Threads threads;
   private volatile List<Topic> topics = List.of();
   private volatile boolean closed;
   private final java.util.concurrent.atomic.AtomicBoolean loading = new java.util.concurrent.atomic.AtomicBoolean();
@@ -89,10 +87,23 @@ public final class PubSub implements AutoCloseable {
     this.appId = appId;
     this.app = app;
     this.components = components;
-    this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("dapr-pubsub-timer").factory());
-    this.workers = Executors.newFixedThreadPool(2, Thread.ofPlatform().daemon().name("dapr-pubsub-", 0).factory());
-    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(workers)
-        .connectTimeout(Duration.ofSeconds(5)).build();
+  }
+
+  /** The timer, the delivery threads and the HTTP client to the app: made when pub/sub is first used. */
+  private record Threads(ScheduledExecutorService timer, ExecutorService workers, HttpClient http) {}
+
+  private synchronized Threads threads() {
+    if (threads == null) {
+      if (closed) {
+        throw new java.util.concurrent.RejectedExecutionException("pub/sub is closed");
+      }
+      ExecutorService workers = Executors.newFixedThreadPool(2, Thread.ofPlatform().daemon().name("dapr-pubsub-", 0).factory());
+      threads = new Threads(
+          Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("dapr-pubsub-timer").factory()),
+          workers, HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(workers)
+              .connectTimeout(Duration.ofSeconds(5)).build());
+    }
+    return threads;
   }
 
   /**
@@ -105,7 +116,11 @@ public final class PubSub implements AutoCloseable {
 
   private void start(DaprComponents current) {
     if (app != null && !current.pubSubs().isEmpty() && !closed && loading.compareAndSet(false, true)) {
-      timer.execute(() -> load(Duration.ofMillis(100)));
+      try {
+        threads().timer().execute(() -> load(Duration.ofMillis(100)));
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        // Closed meanwhile.
+      }
     }
   }
 
@@ -120,7 +135,7 @@ public final class PubSub implements AutoCloseable {
     }
     HttpRequest request = HttpRequest.newBuilder(app.resolve("/dapr/subscribe")).timeout(Duration.ofSeconds(5))
         .header("Accept", "application/json").GET().build();
-    http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).whenComplete((response, failure) -> {
+    threads().http().sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).whenComplete((response, failure) -> {
       Duration next = backoff.multipliedBy(2).compareTo(MAX_LOAD_BACKOFF) > 0 ? MAX_LOAD_BACKOFF : backoff.multipliedBy(2);
       if (failure != null || response.statusCode() >= 500) {
         schedule(() -> load(next), backoff);
@@ -228,7 +243,7 @@ public final class PubSub implements AutoCloseable {
     }
     HttpRequest request = HttpRequest.newBuilder(app.resolve(path)).timeout(DELIVERY_TIMEOUT)
         .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
-    http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).whenComplete((response, failure) ->
+    threads().http().sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).whenComplete((response, failure) ->
         settle(t, p, failure != null ? Delivery.RETRY : Delivery.of(response.statusCode(), response.body())));
   }
 
@@ -360,7 +375,7 @@ public final class PubSub implements AutoCloseable {
 
   private void run(Runnable r) {
     try {
-      workers.execute(r);
+      threads().workers().execute(r);
     } catch (java.util.concurrent.RejectedExecutionException e) {
       // Closing: what is undelivered is lost, as the class says.
     }
@@ -373,7 +388,7 @@ public final class PubSub implements AutoCloseable {
   private void schedule(Runnable r, Duration after) {
     if (!closed) {
       try {
-        timer.schedule(r, after.toMillis(), TimeUnit.MILLISECONDS);
+        threads().timer().schedule(r, after.toMillis(), TimeUnit.MILLISECONDS);
       } catch (java.util.concurrent.RejectedExecutionException e) {
         // Closing.
       }
@@ -387,7 +402,9 @@ public final class PubSub implements AutoCloseable {
 
   @Override
   public void close() {
-    closed = true;
+    synchronized (this) {
+      closed = true;
+    }
     redis.values().forEach(o -> o.streams().close());
     redis.clear();
     synchronized (this) {
@@ -395,8 +412,12 @@ public final class PubSub implements AutoCloseable {
         redisResources.shutdown(0, 2, TimeUnit.SECONDS);
       }
     }
-    timer.shutdownNow();
-    workers.shutdownNow();
-    http.shutdownNow();
+    synchronized (this) {
+      if (threads != null) {
+        threads.timer().shutdownNow();
+        threads.workers().shutdownNow();
+        threads.http().shutdownNow();
+      }
+    }
   }
 }
