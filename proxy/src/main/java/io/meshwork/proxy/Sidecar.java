@@ -175,7 +175,7 @@ public final class Sidecar implements AutoCloseable {
       return s == null ? NO_ROUTES : s.outbound();
     };
     OutboundCallers callers = settings.outboundCallers();
-    dapr = new DaprApi(daprSettings, settings.service(), settings.namespace(), () -> {
+    dapr = new DaprApi(daprSettings, settings.service(), settings.namespace(), settings.target(), () -> {
       MeshSnapshot s = snapshots.get();
       return s == null ? DaprComponents.NONE : s.dapr();
     }, callers.guard(request -> new TargetResolver.Resolved(null), settings.service()));

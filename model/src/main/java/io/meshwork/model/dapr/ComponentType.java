@@ -28,7 +28,20 @@ public enum ComponentType {
       "dialTimeout", Value.DURATION,
       "readTimeout", Value.DURATION,
       "ttlInSeconds", Value.TTL,
-      "keyPrefix", Value.KEY_PREFIX), List.of("redisHost"));
+      "keyPrefix", Value.KEY_PREFIX), List.of("redisHost")),
+  /** Topics inside one sidecar: publisher and subscribers are the same app; nothing survives a restart. */
+  PUBSUB_IN_MEMORY("pubsub.in-memory", Map.of(), List.of()),
+  /** Redis Streams: a stream per topic, a consumer group per subscribing app ({@code consumerID}). */
+  PUBSUB_REDIS("pubsub.redis", Map.of(
+      "redisHost", Value.HOST_PORT,
+      "redisUsername", Value.TEXT,
+      "redisPassword", Value.TEXT,
+      "redisDB", Value.NON_NEGATIVE_INTEGER,
+      "enableTLS", Value.BOOLEAN,
+      "dialTimeout", Value.DURATION,
+      "readTimeout", Value.DURATION,
+      "consumerID", Value.TEXT,
+      "maxLenApprox", Value.NON_NEGATIVE_INTEGER), List.of("redisHost"));
 
   private final String typeName;
   private final Map<String, Value> metadata;
@@ -56,6 +69,10 @@ public enum ComponentType {
 
   public boolean isStateStore() {
     return typeName.startsWith("state.");
+  }
+
+  public boolean isPubSub() {
+    return typeName.startsWith("pubsub.");
   }
 
   public static Optional<ComponentType> of(String typeName) {

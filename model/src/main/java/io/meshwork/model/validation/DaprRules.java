@@ -41,8 +41,9 @@ final class DaprRules {
       }
       ComponentType.Value kind = type.metadata().get(item.name());
       if (kind == null) {
-        f.error(child(at, "name"), item.name(),
-            "for " + type.typeName() + ", one of " + String.join(", ", new TreeSet<>(type.metadata().keySet())));
+        f.error(child(at, "name"), item.name(), type.metadata().isEmpty()
+            ? "no metadata: " + type.typeName() + " reads none"
+            : "for " + type.typeName() + ", one of " + String.join(", ", new TreeSet<>(type.metadata().keySet())));
         continue;
       }
       Integer earlier = seen.putIfAbsent(item.name(), i);

@@ -84,6 +84,80 @@ class ComponentTest {
   }
 
   @Test
+  void inMemoryPubSubTakesNoMetadata() {
+    ParseResult ok = ResourceParser.parse("pubsub.yaml", """
+        apiVersion: dapr.io/v1alpha1
+        kind: Component
+        metadata:
+          name: order-pubsub
+        spec:
+          type: pubsub.in-memory
+          version: v1
+          metadata: []
+        """);
+    assertThat(ok.diagnostics()).as(ok.report()).isEmpty();
+    assertThat(ComponentType.of("pubsub.in-memory").orElseThrow().isPubSub()).isTrue();
+
+    Diagnostic d = onlyError(ResourceParser.parse("pubsub.yaml", """
+        apiVersion: dapr.io/v1alpha1
+        kind: Component
+        metadata:
+          name: order-pubsub
+        spec:
+          type: pubsub.in-memory
+          metadata:
+          - name: redisHost
+            value: localhost:6379
+        """));
+    assertThat(d.format()).isEqualTo("pubsub.yaml:8:5: error: spec.metadata[0].name: \"redisHost\""
+        + " (expected: no metadata: pubsub.in-memory reads none)");
+  }
+
+  @Test
+  void redisPubSubNeedsAHostAndReadsOnlyItsOwnMetadata() {
+    ParseResult ok = ResourceParser.parse("pubsub.yaml", """
+        apiVersion: dapr.io/v1alpha1
+        kind: Component
+        metadata:
+          name: order-pubsub
+        spec:
+          type: pubsub.redis
+          metadata:
+          - {name: redisHost, value: "redis:6379"}
+          - {name: consumerID, value: orders}
+          - {name: maxLenApprox, value: "10000"}
+        """);
+    assertThat(ok.diagnostics()).as(ok.report()).isEmpty();
+
+    Diagnostic missing = onlyError(ResourceParser.parse("pubsub.yaml", """
+        apiVersion: dapr.io/v1alpha1
+        kind: Component
+        metadata:
+          name: order-pubsub
+        spec:
+          type: pubsub.redis
+          metadata:
+          - {name: consumerID, value: orders}
+        """));
+    assertThat(missing.format()).startsWith("pubsub.yaml:7:3: error: spec.metadata: missing")
+        .contains("an item named redisHost for pubsub.redis");
+
+    Diagnostic unknown = onlyError(ResourceParser.parse("pubsub.yaml", """
+        apiVersion: dapr.io/v1alpha1
+        kind: Component
+        metadata:
+          name: order-pubsub
+        spec:
+          type: pubsub.redis
+          metadata:
+          - {name: redisHost, value: "redis:6379"}
+          - {name: ttlInSeconds, value: "10"}
+        """));
+    assertThat(unknown.format()).startsWith("pubsub.yaml:9:6: error: spec.metadata[1].name: \"ttlInSeconds\""
+        + " (expected: for pubsub.redis, one of consumerID, dialTimeout,");
+  }
+
+  @Test
   void invalidValuesNameTheirFieldAndWhatWasExpected() {
     Diagnostic port = onlyError(ResourceParser.parse("redis.yaml", """
         apiVersion: dapr.io/v1alpha1

@@ -13,18 +13,25 @@ import java.util.TreeMap;
  * namespace whose {@code scopes} are empty or name the app.
  *
  * @param stateStores state store name → component
+ * @param pubSubs pub/sub component name → component
  */
-public record DaprComponents(Map<String, Resource<Component>> stateStores) {
-  public static final DaprComponents NONE = new DaprComponents(Map.of());
+public record DaprComponents(Map<String, Resource<Component>> stateStores, Map<String, Resource<Component>> pubSubs) {
+  public static final DaprComponents NONE = new DaprComponents(Map.of(), Map.of());
 
   public DaprComponents {
     stateStores = Collections.unmodifiableMap(new TreeMap<>(stateStores));
+    pubSubs = Collections.unmodifiableMap(new TreeMap<>(pubSubs));
+  }
+
+  public DaprComponents(Map<String, Resource<Component>> stateStores) {
+    this(stateStores, Map.of());
   }
 
   /** @param appId the app's id: its service name */
   @SuppressWarnings("unchecked")
   public static DaprComponents compile(Collection<Resource<?>> resources, String appId, String namespace) {
     Map<String, Resource<Component>> stores = new TreeMap<>();
+    Map<String, Resource<Component>> pubSubs = new TreeMap<>();
     for (Resource<?> r : resources) {
       if (!(r.spec() instanceof Component)) {
         continue;
@@ -33,10 +40,13 @@ public record DaprComponents(Map<String, Resource<Component>> stateStores) {
       if (!c.namespace().equals(namespace) || !c.spec().inScope(appId)) {
         continue;
       }
-      if (ComponentType.of(c.spec().type()).map(ComponentType::isStateStore).orElse(false)) {
+      ComponentType type = ComponentType.of(c.spec().type()).orElse(null);
+      if (type != null && type.isStateStore()) {
         stores.put(c.name(), c);
+      } else if (type != null && type.isPubSub()) {
+        pubSubs.put(c.name(), c);
       }
     }
-    return new DaprComponents(stores);
+    return new DaprComponents(stores, pubSubs);
   }
 }

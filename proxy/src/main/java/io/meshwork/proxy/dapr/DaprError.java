@@ -21,6 +21,12 @@ public record DaprError(HttpResponseStatus status, String errorCode, String mess
   static final String NOT_FOUND = "ERR_NOT_FOUND";
   static final String PERMISSION_DENIED = "ERR_PERMISSION_DENIED";
   static final String BODY_TOO_LARGE = "ERR_BODY_TOO_LARGE";
+  static final String PUBSUB_NOT_CONFIGURED = "ERR_PUBSUB_NOT_CONFIGURED";
+  static final String PUBSUB_EMPTY = "ERR_PUBSUB_EMPTY";
+  static final String PUBSUB_NOT_FOUND = "ERR_PUBSUB_NOT_FOUND";
+  static final String TOPIC_EMPTY = "ERR_TOPIC_NAME_EMPTY";
+  static final String PUBSUB_CLOUD_EVENTS_SER = "ERR_PUBSUB_CLOUD_EVENTS_SER";
+  static final String PUBSUB_PUBLISH_MESSAGE = "ERR_PUBSUB_PUBLISH_MESSAGE";
 
   static DaprError malformed(String message) {
     return new DaprError(HttpResponseStatus.BAD_REQUEST, MALFORMED_REQUEST, message);

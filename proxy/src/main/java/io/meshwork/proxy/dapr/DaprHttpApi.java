@@ -39,7 +39,7 @@ import java.util.function.Supplier;
 
 /**
  * Dapr's HTTP API on the sidecar's HTTP port, in front of forwarding: {@code /v1.0/state/...},
- * {@code /v1.0/metadata} and {@code /v1.0/healthz} are answered here (Dapr 1.1x semantics and error
+ * {@code /v1.0/publish/...} and {@code /v1.0-alpha1/publish/bulk/...}, {@code /v1.0/metadata} and {@code /v1.0/healthz} are answered here (Dapr 1.1x semantics and error
  * bodies); every other request passes on unchanged, so {@code /v1.0/invoke/...} keeps going through the
  * mesh. A Dapr request's body is collected up to {@link #MAX_BODY} (Dapr's default limit); the store
  * call runs off the event loop and its answer is written back on it. While an HTTP/1.1 answer is
@@ -51,8 +51,12 @@ public final class DaprHttpApi extends ChannelInboundHandlerAdapter {
   private static final String STATE = "/v1.0/state";
   private static final String METADATA = "/v1.0/metadata";
   private static final String HEALTHZ = "/v1.0/healthz";
+  private static final String PUBLISH = "/v1.0/publish";
+  private static final String ALPHA_PUBLISH = "/v1.0-alpha1/publish";
+  private static final String BULK_PUBLISH = "/v1.0-alpha1/publish/bulk";
 
   private final StateStores stores;
+  private final PubSub pubSub;
   private final Supplier<DaprComponents> components;
   private final String appId;
   private final String namespace;
@@ -69,7 +73,17 @@ public final class DaprHttpApi extends ChannelInboundHandlerAdapter {
    */
   public DaprHttpApi(StateStores stores, Supplier<DaprComponents> components, String appId, String namespace,
       TargetResolver callerGuard) {
+    this(stores, null, components, appId, namespace, callerGuard);
+  }
+
+  /**
+   * @param pubSub the sidecar's topics; null answers every publish with {@code ERR_PUBSUB_NOT_CONFIGURED}
+   * @param callerGuard refuses callers that may not use the port (the same guard as forwarding's)
+   */
+  public DaprHttpApi(StateStores stores, PubSub pubSub, Supplier<DaprComponents> components, String appId,
+      String namespace, TargetResolver callerGuard) {
     this.stores = stores;
+    this.pubSub = pubSub;
     this.components = components;
     this.appId = appId;
     this.namespace = namespace;
@@ -78,7 +92,8 @@ public final class DaprHttpApi extends ChannelInboundHandlerAdapter {
 
   /** Whether {@code uri} (origin-form) names one of the Dapr APIs answered here. */
   static boolean handles(String uri) {
-    return isApi(uri, STATE) || isApi(uri, METADATA) || isApi(uri, HEALTHZ);
+    return isApi(uri, STATE) || isApi(uri, METADATA) || isApi(uri, HEALTHZ) || isApi(uri, PUBLISH)
+        || isApi(uri, ALPHA_PUBLISH);
   }
 
   private static boolean isApi(String uri, String prefix) {
@@ -180,6 +195,15 @@ public final class DaprHttpApi extends ChannelInboundHandlerAdapter {
       if (path.startsWith(HEALTHZ)) {
         return done(empty(HttpResponseStatus.NO_CONTENT));
       }
+      if (path.startsWith(BULK_PUBLISH + "/") || path.equals(BULK_PUBLISH)) {
+        return publish(req, query, path.substring(BULK_PUBLISH.length()), bytes, true);
+      }
+      if (path.startsWith(PUBLISH + "/") || path.equals(PUBLISH)) {
+        return publish(req, query, path.substring(PUBLISH.length()), bytes, false);
+      }
+      if (path.startsWith(ALPHA_PUBLISH)) {
+        return done(notAllowed(method, path));
+      }
       // /v1.0/state/{store}[/{key} | /bulk | /transaction]
       String rest = path.length() > STATE.length() ? path.substring(STATE.length() + 1) : "";
       int slash = rest.indexOf('/');
@@ -228,6 +252,70 @@ public final class DaprHttpApi extends ChannelInboundHandlerAdapter {
     } catch (StateRequests.Malformed e) {
       return done(error(DaprError.malformed(e.getMessage())));
     }
+  }
+
+  /** {@code rest}: {@code /{pubsub}/{topic}}; a topic may hold slashes, as in Dapr. */
+  private CompletableFuture<FullHttpResponse> publish(HttpRequest req, QueryStringDecoder query, String rest,
+      byte[] bytes, boolean bulk) {
+    if (req.method() != HttpMethod.POST) {
+      return done(notAllowed(req.method(), query.path()));
+    }
+    String names = rest.startsWith("/") ? rest.substring(1) : rest;
+    int slash = names.indexOf('/');
+    String pubsubName = slash < 0 ? names : names.substring(0, slash);
+    String topic = slash < 0 ? "" : names.substring(slash + 1);
+    if (pubSub == null || components.get().pubSubs().isEmpty()) {
+      return done(error(new DaprError(HttpResponseStatus.BAD_REQUEST, DaprError.PUBSUB_NOT_CONFIGURED,
+          "no pubsub is configured")));
+    }
+    if (pubsubName.isEmpty()) {
+      return done(error(new DaprError(HttpResponseStatus.NOT_FOUND, DaprError.PUBSUB_EMPTY, "pubsub name is empty")));
+    }
+    if (!pubSub.has(pubsubName)) {
+      return done(error(new DaprError(HttpResponseStatus.NOT_FOUND, DaprError.PUBSUB_NOT_FOUND,
+          "pubsub " + pubsubName + " is not found")));
+    }
+    if (topic.isEmpty()) {
+      return done(error(new DaprError(HttpResponseStatus.NOT_FOUND, DaprError.TOPIC_EMPTY,
+          "topic is empty in pubsub " + pubsubName)));
+    }
+    boolean raw = "true".equalsIgnoreCase(
+        query.parameters().getOrDefault("metadata.rawPayload", List.of("")).getFirst());
+    String traceparent = req.headers().get("traceparent");
+    String tracestate = req.headers().get("tracestate");
+    List<Message> messages;
+    List<String> entryIds = List.of();
+    try {
+      if (bulk) {
+        PublishRequests.Bulk entries = PublishRequests.bulk(bytes, raw, appId, pubsubName, topic, traceparent, tracestate);
+        messages = entries.messages();
+        entryIds = entries.entryIds();
+      } else {
+        String contentType = req.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        messages = List.of(PublishRequests.single(bytes, contentType, raw, appId, pubsubName, topic, traceparent,
+            tracestate));
+      }
+    } catch (StateRequests.Malformed e) {
+      return done(error(new DaprError(HttpResponseStatus.BAD_REQUEST, DaprError.PUBSUB_CLOUD_EVENTS_SER,
+          "error when marshalling cloud event envelope for topic " + topic + " pubsub " + pubsubName + ": "
+              + e.getMessage())));
+    }
+    List<String> ids = entryIds;
+    return pubSub.publish(pubsubName, topic, messages).handle((ok, failure) -> {
+      if (failure == null) {
+        return empty(HttpResponseStatus.NO_CONTENT);
+      }
+      String message = "error when publish to topic " + topic + " in pubsub " + pubsubName + ": "
+          + (failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure).getMessage();
+      if (!bulk) {
+        return error(new DaprError(HttpResponseStatus.INTERNAL_SERVER_ERROR, DaprError.PUBSUB_PUBLISH_MESSAGE, message));
+      }
+      ObjectNode out = ModelMapper.json().createObjectNode();
+      ArrayNode failed = out.putArray("failedEntries");
+      ids.forEach(id -> failed.addObject().put("entryId", id).put("error", message));
+      out.put("errorCode", DaprError.PUBSUB_PUBLISH_MESSAGE);
+      return json(HttpResponseStatus.INTERNAL_SERVER_ERROR, out);
+    });
   }
 
   private CompletableFuture<FullHttpResponse> write(StateStore store, List<StateOperation> ops, String code,
@@ -284,6 +372,31 @@ public final class DaprHttpApi extends ChannelInboundHandlerAdapter {
       entry.put("type", c.spec().type());
       entry.put("version", c.spec().version() == null ? "v1" : c.spec().version());
       entry.putArray("capabilities").add("ETAG").add("TRANSACTIONAL").add("TTL");
+    }
+    for (Resource<Component> c : components.get().pubSubs().values()) {
+      ObjectNode entry = list.addObject();
+      entry.put("name", c.name());
+      entry.put("type", c.spec().type());
+      entry.put("version", c.spec().version() == null ? "v1" : c.spec().version());
+      entry.putArray("capabilities");
+    }
+    ArrayNode subscriptions = out.putArray("subscriptions");
+    if (pubSub != null) {
+      for (Subscription s : pubSub.subscriptions()) {
+        ObjectNode entry = subscriptions.addObject();
+        entry.put("pubsubname", s.pubsub());
+        entry.put("topic", s.topic());
+        if (s.deadLetterTopic() != null) {
+          entry.put("deadLetterTopic", s.deadLetterTopic());
+        }
+        entry.putObject("metadata").put("rawPayload", Boolean.toString(s.rawPayload()));
+        ArrayNode rules = entry.putObject("rules").putArray("rules");
+        s.rules().forEach(r -> rules.addObject().put("match", "event." + r.attribute() + " == \"" + r.value() + "\"")
+            .put("path", r.path()));
+        if (s.route() != null) {
+          rules.addObject().put("match", "").put("path", s.route());
+        }
+      }
     }
     return out;
   }

@@ -77,6 +77,14 @@ public final class StateStores implements AutoCloseable {
 
   private StateStore redis(Resource<Component> r) {
     Component c = r.spec();
+    Duration timeout = duration(c, "readTimeout", Duration.ofSeconds(3));
+    Long ttl = c.value("ttlInSeconds").map(Long::valueOf).orElse(null);
+    return new RedisStateStore(r.name(), redisResources(), redisUri(c),
+        duration(c, "dialTimeout", Duration.ofSeconds(5)), timeout, ttl);
+  }
+
+  /** The server a state.redis or pubsub.redis component names, with its credentials, database and TLS. */
+  static RedisURI redisUri(Component c) {
     String hostPort = c.value("redisHost").orElseThrow();
     int colon = hostPort.lastIndexOf(':');
     String host = hostPort.substring(0, colon);
@@ -91,9 +99,7 @@ public final class StateStores implements AutoCloseable {
     c.value("redisPassword").filter(p -> !p.isEmpty()).ifPresent(password -> c.value("redisUsername")
         .filter(u -> !u.isEmpty())
         .ifPresentOrElse(user -> uri.withAuthentication(user, password), () -> uri.withPassword(password.toCharArray())));
-    Long ttl = c.value("ttlInSeconds").map(Long::valueOf).orElse(null);
-    return new RedisStateStore(r.name(), redisResources(), uri.build(),
-        duration(c, "dialTimeout", Duration.ofSeconds(5)), timeout, ttl);
+    return uri.build();
   }
 
   private synchronized ClientResources redisResources() {
@@ -121,7 +127,7 @@ public final class StateStores implements AutoCloseable {
     return cs.isEmpty() ? base.resolve("state-" + namespace + "-" + r.name() + ".db") : base.resolve(cs);
   }
 
-  private static Duration duration(Component c, String name, Duration fallback) {
+  static Duration duration(Component c, String name, Duration fallback) {
     return c.value(name).flatMap(DurationFormat::parse).orElse(fallback);
   }
 

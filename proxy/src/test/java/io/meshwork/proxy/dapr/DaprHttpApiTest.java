@@ -302,4 +302,15 @@ class DaprHttpApiTest {
     refused.finishAndReleaseAll();
     ch.finishAndReleaseAll();
   }
+
+  @Test
+  void publishingWithoutAPubSubComponentIsRefusedAsDaprDoes() throws Exception {
+    FullHttpResponse r = call(HttpMethod.POST, "/v1.0/publish/order-pubsub/order-created", "{}",
+        "content-type", "application/json");
+    assertThat(r.status().code()).isEqualTo(400);
+    assertThat(body(r)).isEqualTo("{\"errorCode\":\"ERR_PUBSUB_NOT_CONFIGURED\",\"message\":\"no pubsub is configured\"}");
+    assertThat(DaprHttpApi.handles("/v1.0/publish/p/t?metadata.rawPayload=true")).isTrue();
+    assertThat(DaprHttpApi.handles("/v1.0-alpha1/publish/bulk/p/t")).isTrue();
+    assertThat(DaprHttpApi.handles("/v1.0/publisher")).isFalse();
+  }
 }

@@ -1,7 +1,6 @@
 package io.meshwork.proxy.dapr;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meshwork.model.ParseResult;
@@ -16,9 +15,6 @@ import io.meshwork.proxy.config.SnapshotRef;
 import io.meshwork.proxy.fixtures.TestBackend;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -50,7 +46,7 @@ class DaprStateIntegrationTest {
   final List<AutoCloseable> open = new ArrayList<>();
   final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
-  Process redis;
+  RedisServerProcess redis;
 
   @BeforeEach
   void start() {
@@ -64,7 +60,7 @@ class DaprStateIntegrationTest {
     }
     products.close();
     if (redis != null) {
-      redis.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+      redis.close();
     }
   }
 
@@ -182,7 +178,8 @@ class DaprStateIntegrationTest {
 
   @Test
   void redisStateAndARedisThatGoesDown() throws Exception {
-    int port = startRedis();
+    redis = RedisServerProcess.start(dataDir);
+    int port = redis.port;
     Sidecar orders = orders("""
         apiVersion: dapr.io/v1alpha1
         kind: Component
@@ -197,55 +194,14 @@ class DaprStateIntegrationTest {
     saveReadDeleteAndInvoke(orders, "cache");
     assertThat(send(orders, "POST", "/v1.0/state/cache",
         "[{\"key\":\"session\",\"value\":1,\"metadata\":{\"ttlInSeconds\":\"100\"}}]").statusCode()).isEqualTo(204);
-    assertThat(redisCli(port, "TTL", "orders||session")).isBetween(1L, 100L);
+    assertThat(Long.parseLong(redis.cli("TTL", "orders||session"))).isBetween(1L, 100L);
 
-    redis.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+    redis.kill();
     long start = System.nanoTime();
     HttpResponse<String> down = send(orders, "GET", "/v1.0/state/cache/session", null);
     assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start)).isLessThan(5);
     assertThat(down.statusCode()).isEqualTo(500);
     assertThat(json(down).get("errorCode").asText()).isEqualTo("ERR_STATE_GET");
     assertThat(json(down).get("message").asText()).contains("Redis at 127.0.0.1:" + port);
-  }
-
-  private int startRedis() throws Exception {
-    assumeTrue(onPath("redis-server"), "redis-server is not installed (scripts/ensure-tools.sh installs it)");
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    redis = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-        "--save", "", "--appendonly", "no").redirectErrorStream(true)
-        .redirectOutput(dataDir.resolve("redis.log").toFile()).start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (true) {
-      try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-        return port;
-      } catch (IOException e) {
-        if (System.nanoTime() > deadline) {
-          throw new AssertionError("redis-server did not start: " + Files.readString(dataDir.resolve("redis.log")));
-        }
-        TimeUnit.MILLISECONDS.sleep(50);
-      }
-    }
-  }
-
-  private static long redisCli(int port, String... command) throws Exception {
-    List<String> args = new ArrayList<>(List.of("redis-cli", "-p", Integer.toString(port)));
-    args.addAll(List.of(command));
-    Process p = new ProcessBuilder(args).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes()).strip();
-    p.waitFor(5, TimeUnit.SECONDS);
-    return Long.parseLong(out);
-  }
-
-  private static boolean onPath(String tool) {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-      if (Files.isExecutable(Path.of(dir, tool))) {
-        return true;
-      }
-    }
-    return false;
   }
 }
