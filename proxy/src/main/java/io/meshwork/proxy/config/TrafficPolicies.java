@@ -286,6 +286,13 @@ final class TrafficPolicies {
     int maxRequests = cp.http() != null && cp.http().maxRequestsPerConnection() != null
         ? Math.max(0, cp.http().maxRequestsPerConnection())
         : d.maxRequestsPerConnection();
-    return new ConnectionPoolSettings(connect, idle, maxRequests);
+    var tcp = cp.tcp();
+    ConnectionPoolSettings.Keepalive keepalive = tcp == null || tcp.tcpKeepalive() == null ? null
+        : new ConnectionPoolSettings.Keepalive(tcp.tcpKeepalive().probes(), tcp.tcpKeepalive().time(),
+            tcp.tcpKeepalive().interval());
+    int streams = cp.http() != null && cp.http().maxConcurrentStreams() != null
+        ? Math.max(0, cp.http().maxConcurrentStreams()) : 0;
+    return new ConnectionPoolSettings(connect, idle, maxRequests, keepalive,
+        tcp == null ? null : tcp.maxConnectionDuration(), streams, tcp == null ? null : tcp.idleTimeout());
   }
 }

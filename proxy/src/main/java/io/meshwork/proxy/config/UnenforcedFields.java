@@ -119,24 +119,11 @@ public final class UnenforcedFields {
   }
 
   /**
-   * Enforced: connectTimeout, http.idleTimeout, maxRequestsPerConnection and the circuit-breaking
-   * limits (tcp.maxConnections, http.http1MaxPendingRequests, http.http2MaxRequests, http.maxRetries).
+   * Every connectionPool field is enforced: connectTimeout, tcpKeepalive, maxConnectionDuration, idleTimeout (TCP and
+   * HTTP), maxRequestsPerConnection, maxConcurrentStreams and the circuit-breaking limits (tcp.maxConnections,
+   * http.http1MaxPendingRequests, http.http2MaxRequests, http.maxRetries).
    */
-  private static void connectionPool(Resource<?> r, ConnectionPoolSettings cp, String field, Sink notices) {
-    if (cp == null) {
-      return;
-    }
-    var tcp = cp.tcp();
-    if (tcp != null) {
-      check(r, tcp.tcpKeepalive(), field + ".tcp.tcpKeepalive", notices);
-      check(r, tcp.maxConnectionDuration(), field + ".tcp.maxConnectionDuration", notices);
-      check(r, tcp.idleTimeout(), field + ".tcp.idleTimeout", notices);
-    }
-    var http = cp.http();
-    if (http != null) {
-      check(r, http.maxConcurrentStreams(), field + ".http.maxConcurrentStreams", notices);
-    }
-  }
+  private static void connectionPool(Resource<?> r, ConnectionPoolSettings cp, String field, Sink notices) {}
 
   /** Every outlierDetection field is enforced. */
   private static void outlierDetection(Resource<?> r, OutlierDetection od, String field, Sink notices) {}

@@ -1,9 +1,11 @@
 package io.meshwork.proxy.tcp;
 
 import io.meshwork.proxy.cluster.Cluster;
+import io.meshwork.proxy.cluster.ConnectionPoolSettings;
 import io.meshwork.proxy.cluster.Endpoint;
 import io.meshwork.proxy.cluster.HashPolicy;
 import io.meshwork.proxy.config.ServiceTarget;
+import io.meshwork.proxy.transport.TcpKeepalive;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -21,8 +23,8 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 
 /**
@@ -159,6 +161,13 @@ public final class TcpConnector {
     }
     future.addListener((ChannelFuture f) -> {
       if (f.isSuccess()) {
+        if (cluster != null) {
+          f.channel().attr(TcpRelay.CLUSTER_IDLE_TIMEOUT).set(cluster.pool().tcpIdleTimeout());
+          ConnectionPoolSettings.Keepalive k = cluster.pool().keepalive();
+          if (k != null) {
+            TcpKeepalive.apply(f.channel(), k.probes(), k.time(), k.interval());
+          }
+        }
         SslHandler ssl = cluster == null || endpoint == null ? null : tls.handler(cluster, endpoint, f.channel().alloc());
         if (ssl == null) {
           outcome.accept(new UpstreamConnection.Connected(f.channel(), endpoint));

@@ -11,6 +11,7 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -58,13 +59,22 @@ public final class TcpRelay extends ChannelInboundHandlerAdapter {
   }
 
   /**
+   * The idle timeout of the cluster an upstream channel was opened to (Istio tcp.idleTimeout); it wins over the
+   * caller's default.
+   */
+  public static final AttributeKey<Duration> CLUSTER_IDLE_TIMEOUT = AttributeKey.valueOf("meshwork.tcp.idleTimeout");
+
+  /**
    * Splices two connected channels and starts reading both. Call on their shared event loop after
    * any earlier handlers that consumed protocol bytes are gone; bytes the caller already read must
    * be written to the peer before this call.
    *
-   * @param idleTimeout closes both when nothing moves for this long; zero disables it
+   * @param defaultIdleTimeout closes both when nothing moves for this long, unless the upstream's cluster sets its
+   *     own ({@link #CLUSTER_IDLE_TIMEOUT}); zero disables it
    */
-  public static void splice(Channel downstream, Channel upstream, Duration idleTimeout) {
+  public static void splice(Channel downstream, Channel upstream, Duration defaultIdleTimeout) {
+    Duration clusterIdle = upstream.attr(CLUSTER_IDLE_TIMEOUT).get();
+    Duration idleTimeout = clusterIdle != null ? clusterIdle : defaultIdleTimeout;
     // Both handlers share unsynchronized state, so the calling thread must serve both channels.
     if (!downstream.eventLoop().inEventLoop() || !upstream.eventLoop().inEventLoop()) {
       throw new IllegalStateException("upstream: on " + upstream.eventLoop()

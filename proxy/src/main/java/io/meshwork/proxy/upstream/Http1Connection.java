@@ -37,6 +37,8 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
   private boolean informational;
   private int requests;
   long idleSinceNanos;
+  /** When the connection stops taking requests (Istio tcp.maxConnectionDuration), or 0 for never. */
+  private long retireAtNanos;
 
   /**
    * @param pool where the connection returns after a clean exchange, or null for a dedicated connection
@@ -67,7 +69,25 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
   }
 
   boolean isUsable() {
+    if (retired()) {
+      if (channel != null && listener == null) {
+        channel.close();
+      }
+      return false;
+    }
     return channel != null && channel.isActive() && listener == null;
+  }
+
+  /** Takes no request once {@code maxAge} has passed from now (zero: no limit); a request in progress finishes. */
+  void retireAfter(java.time.Duration maxAge) {
+    if (!maxAge.isZero() && !maxAge.isNegative()) {
+      long at = System.nanoTime() + maxAge.toNanos();
+      retireAtNanos = at == 0 ? 1 : at;
+    }
+  }
+
+  private boolean retired() {
+    return retireAtNanos != 0 && System.nanoTime() - retireAtNanos >= 0;
   }
 
   /** Lends the connection to one exchange. */
@@ -134,7 +154,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     }
     listener = null;
     boolean reusable = pool != null && keepAlive && requestDone && responseDone && channel.isActive()
-        && (maxRequests <= 0 || requests < maxRequests);
+        && (maxRequests <= 0 || requests < maxRequests) && !retired();
     if (reusable) {
       pool.release(this);
     } else {

@@ -3,6 +3,7 @@ package io.meshwork.proxy.upstream;
 import io.meshwork.proxy.cluster.ConnectionPoolSettings;
 import io.meshwork.proxy.http.HttpLimits;
 import io.meshwork.proxy.retry.AttemptFailure;
+import io.meshwork.proxy.transport.TcpKeepalive;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -57,12 +58,17 @@ public final class Http1Pool {
     }
     Http1Connection conn = new Http1Connection(
         dedicated ? null : this, key, settings.maxRequestsPerConnection(), settings.idleTimeout().toNanos());
+    conn.retireAfter(settings.maxConnectionDuration());
     SslHandler[] ssl = new SslHandler[1];
     ChannelFuture f = bootstrap.clone()
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis()))
         .handler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel ch) {
+            if (settings.keepalive() != null) {
+              TcpKeepalive.apply(ch, settings.keepalive().probes(), settings.keepalive().time(),
+                  settings.keepalive().interval());
+            }
             ssl[0] = tls.newHandler(key.tls(), false, address, ch.alloc());
             if (ssl[0] != null) {
               ch.pipeline().addLast(ssl[0]);

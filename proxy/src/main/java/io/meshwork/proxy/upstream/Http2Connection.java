@@ -15,7 +15,9 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One multiplexed HTTP/2 upstream connection. It sits after the {@code Http2MultiplexHandler}
@@ -49,6 +51,9 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
     this.key = key;
     this.address = key.address();
     this.settings = settings;
+    if (settings.maxConcurrentStreams() > 0) {
+      maxStreams = Math.min(maxStreams, settings.maxConcurrentStreams());
+    }
     this.idleTimeoutNanos = settings.idleTimeout().toNanos();
   }
 
@@ -109,12 +114,32 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
   void connected(Channel ch) {
     channel = ch;
     connected = true;
+    Duration maxAge = settings.maxConnectionDuration();
+    if (!maxAge.isZero() && !maxAge.isNegative()) {
+      ch.eventLoop().schedule(this::retire, maxAge.toNanos(), TimeUnit.NANOSECONDS);
+    }
     streams = new Http2StreamChannelBootstrap(ch).handler(new ChannelInitializer<Http2StreamChannel>() {
       @Override
       protected void initChannel(Http2StreamChannel child) {
         child.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false));
       }
     });
+  }
+
+  /**
+   * Istio tcp.maxConnectionDuration: the connection takes no new stream and closes once its streams are done; new
+   * requests open another connection.
+   */
+  private void retire() {
+    if (draining || closed) {
+      return;
+    }
+    draining = true;
+    pool.drained(this);
+    openWaiting();
+    if (active == 0 && channel != null) {
+      channel.close();
+    }
   }
 
   /** Lends waiting streams up to the peer's limit; the rest go to another connection. */
@@ -158,6 +183,11 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
         Long max = settings.settings().maxConcurrentStreams();
         if (max != null) {
           maxStreams = (int) Math.min(Integer.MAX_VALUE, max);
+        }
+        int mine = this.settings.maxConcurrentStreams();
+        if (mine > 0 && mine < maxStreams) {
+          // Istio http.maxConcurrentStreams: below the peer's own limit, more requests open more connections.
+          maxStreams = mine;
         }
         if (!settingsReceived) {
           settingsReceived = true;

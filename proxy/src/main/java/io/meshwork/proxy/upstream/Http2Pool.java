@@ -1,6 +1,7 @@
 package io.meshwork.proxy.upstream;
 
 import io.meshwork.proxy.cluster.ConnectionPoolSettings;
+import io.meshwork.proxy.transport.TcpKeepalive;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -58,6 +59,10 @@ public final class Http2Pool {
           protected void initChannel(Channel ch) {
             // Frames written before the handshake ends wait in the TLS handler; a failed handshake
             // closes the channel and fails the waiting streams.
+            if (settings.keepalive() != null) {
+              TcpKeepalive.apply(ch, settings.keepalive().probes(), settings.keepalive().time(),
+                  settings.keepalive().interval());
+            }
             SslHandler ssl = tls.newHandler(key.tls(), true, address, ch.alloc());
             if (ssl != null) {
               ch.pipeline().addLast(ssl);
