@@ -28,6 +28,8 @@ import io.meshwork.proxy.policy.OutboundApiKey;
 import io.meshwork.proxy.route.RouteDecision;
 import io.meshwork.proxy.route.RouteTable;
 import io.meshwork.proxy.stack.RequestStack;
+import io.meshwork.proxy.telemetry.AccessLogConfig;
+import io.meshwork.proxy.telemetry.AccessLogStage;
 import io.meshwork.proxy.telemetry.IstioMetrics;
 import io.meshwork.proxy.telemetry.TelemetryStage;
 import io.meshwork.proxy.telemetry.Workload;
@@ -78,6 +80,8 @@ public final class Sidecar implements AutoCloseable {
   private final UpstreamPools pools;
   private final IstioMetrics metrics = new IstioMetrics();
   private final Workload workload;
+  /** The access log of both directions (meshConfig accessLogFile); off until a snapshot turns it on. */
+  private final AccessLogStage accessLog;
   private final RequestStack outboundStack;
   /** The workload's TLS contexts; null when the sidecar should have no identity (standalone without certificates). */
   private final MeshTls meshTls;
@@ -112,8 +116,9 @@ public final class Sidecar implements AutoCloseable {
     this.workload = new Workload(settings.service(), settings.namespace(), identity == null ? null
         : identity.id() != null ? "spiffe://" + identity.id().trustDomain() + identity.id().path()
         : "spiffe://cluster.local/ns/" + settings.namespace() + "/sa/" + settings.service(), null, null);
+    this.accessLog = new AccessLogStage(metrics, settings.service() + "." + settings.namespace());
     this.outboundStack = ProxyStacks.outbound(new TelemetryStage(metrics, TelemetryStage.Reporter.SOURCE, workload),
-        this::rateLimits);
+        accessLog, this::rateLimits);
     this.settings = settings;
     this.snapshots = snapshots;
     this.transport = IoTransport.create(settings.ioThreads(), true);
@@ -164,6 +169,9 @@ public final class Sidecar implements AutoCloseable {
   private void bindAll() {
     notices.snapshot(snapshots.get());
     snapshots.onSet(notices::snapshot);
+    MeshSnapshot first = snapshots.get();
+    accessLog.configure(first == null ? AccessLogConfig.OFF : first.accessLog());
+    snapshots.onSet(s -> accessLog.configure(s.accessLog()));
     Supplier<RouteTable> outboundRoutes = () -> {
       MeshSnapshot s = snapshots.get();
       return s == null ? NO_ROUTES : s.outbound();
@@ -195,7 +203,8 @@ public final class Sidecar implements AutoCloseable {
           forwarding(() -> inbound, local.targets(), ProxyStacks.inbound(new InboundPolicyFilter(() -> {
             MeshSnapshot s = snapshots.get();
             return s == null ? InboundPolicy.ALLOW_ALL : s.security().inbound();
-          }), new TelemetryStage(metrics, TelemetryStage.Reporter.DESTINATION, workload), this::rateLimits)));
+          }), new TelemetryStage(metrics, TelemetryStage.Reporter.DESTINATION, workload), accessLog,
+              this::rateLimits)));
     }
     if (settings.socksPort() != SidecarSettings.NO_SOCKS) {
       // SOCKS tunnels relay half-closed TCP (a FIN one way while data still flows back). Netty
@@ -457,5 +466,6 @@ public final class Sidecar implements AutoCloseable {
       dapr.close();
     }
     transport.shutdown(Duration.ofSeconds(2));
+    accessLog.close();
   }
 }

@@ -36,6 +36,9 @@ public final class IstioMetrics {
   private final Counter requests;
   private final Histogram duration;
   private final Counter seriesOverflow;
+  private final Counter accessLogDropped;
+  private final Counter accessLogWriteFailures;
+  private final Counter accessLogOpenFailures;
 
   public IstioMetrics() {
     requests = Counter.builder().name("istio_requests_total").help("Requests handled, by Istio's standard labels")
@@ -45,6 +48,24 @@ public final class IstioMetrics {
         .labelNames(LABELS).classicOnly().classicUpperBounds(DURATION_BUCKETS_MS).register(registry);
     seriesOverflow = Counter.builder().name("meshwork_telemetry_series_overflow_total")
         .help("Requests not recorded in the Istio metrics because the series cap was reached").register(registry);
+    accessLogDropped = Counter.builder().name("meshwork_access_log_dropped_total")
+        .help("Access-log lines dropped because the writer's queue was full").register(registry);
+    accessLogWriteFailures = Counter.builder().name("meshwork_access_log_write_failures_total")
+        .help("Access-log writes that failed (a full disk, a closed pipe)").register(registry);
+    accessLogOpenFailures = Counter.builder().name("meshwork_access_log_open_failures_total")
+        .help("Access-log files that could not be opened").register(registry);
+  }
+
+  CounterDataPoint accessLogDropped() {
+    return accessLogDropped;
+  }
+
+  CounterDataPoint accessLogWriteFailures() {
+    return accessLogWriteFailures;
+  }
+
+  CounterDataPoint accessLogOpenFailures() {
+    return accessLogOpenFailures;
   }
 
   /** One series of the request metrics: the data points a request with these labels updates. */
