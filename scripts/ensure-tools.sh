@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Installs the third-party HTTP/2 tools that the interop module's tests run (docs/conformance.md):
-# nghttp and h2load (Debian's nghttp2-client) and nghttpd (nghttp2-server). Called by .ci/run before the build
+# nghttp and h2load (Debian's nghttp2-client) and nghttpd (nghttp2-server); also redis-server and promtool (Debian's
+# prometheus) for the proxy's tests. Called by .ci/run before the build
 # and by the tests themselves. Installs only as root with apt-get; otherwise it says what is missing, and the
 # tests that need a missing tool are skipped with that reason. Exits 0 either way; prints one line per outcome.
 set -u
 command -v redis-server >/dev/null 2>&1 || { [ "$(id -u)" = 0 ] && { apt-get -o DPkg::Lock::Timeout=120 install -y --no-install-recommends redis-server >/dev/null 2>&1 || { apt-get -o DPkg::Lock::Timeout=120 update >/dev/null 2>&1 && apt-get -o DPkg::Lock::Timeout=120 install -y --no-install-recommends redis-server >/dev/null 2>&1; }; } && echo "ensure-tools: installed redis-server" || echo "ensure-tools: redis-server missing; the state.redis tests are skipped"; }
+# promtool (Debian's prometheus package) checks the sidecar's /metrics in the telemetry tests.
+command -v promtool >/dev/null 2>&1 || { [ "$(id -u)" = 0 ] && { apt-get -o DPkg::Lock::Timeout=120 install -y --no-install-recommends prometheus >/dev/null 2>&1 || { apt-get -o DPkg::Lock::Timeout=120 update >/dev/null 2>&1 && apt-get -o DPkg::Lock::Timeout=120 install -y --no-install-recommends prometheus >/dev/null 2>&1; }; } && echo "ensure-tools: installed prometheus (promtool)" || echo "ensure-tools: promtool missing; promtool check metrics is skipped"; }
 missing=()
 for tool in nghttp h2load nghttpd; do
   command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || missing+=("$tool")

@@ -31,6 +31,7 @@ import io.meshwork.proxy.stack.RequestStack;
 import io.meshwork.proxy.telemetry.AccessLogConfig;
 import io.meshwork.proxy.telemetry.AccessLogStage;
 import io.meshwork.proxy.telemetry.IstioMetrics;
+import io.meshwork.proxy.telemetry.TcpTelemetry;
 import io.meshwork.proxy.telemetry.TelemetryStage;
 import io.meshwork.proxy.telemetry.Workload;
 import io.meshwork.proxy.transport.IoTransport;
@@ -82,6 +83,8 @@ public final class Sidecar implements AutoCloseable {
   private final Workload workload;
   /** The access log of both directions (meshConfig accessLogFile); off until a snapshot turns it on. */
   private final AccessLogStage accessLog;
+  /** Istio's TCP metrics of the SOCKS5 port and CONNECT tunnels. */
+  private final TcpTelemetry tcpTelemetry;
   private final RequestStack outboundStack;
   /** The workload's TLS contexts; null when the sidecar should have no identity (standalone without certificates). */
   private final MeshTls meshTls;
@@ -116,6 +119,7 @@ public final class Sidecar implements AutoCloseable {
     this.workload = new Workload(settings.service(), settings.namespace(), identity == null ? null
         : identity.id() != null ? "spiffe://" + identity.id().trustDomain() + identity.id().path()
         : "spiffe://cluster.local/ns/" + settings.namespace() + "/sa/" + settings.service(), null, null);
+    this.tcpTelemetry = new TcpTelemetry(metrics, workload);
     this.accessLog = new AccessLogStage(metrics, settings.service() + "." + settings.namespace());
     this.outboundStack = ProxyStacks.outbound(new TelemetryStage(metrics, TelemetryStage.Reporter.SOURCE, workload),
         accessLog, this::rateLimits);
@@ -127,7 +131,7 @@ public final class Sidecar implements AutoCloseable {
     this.notices = new NoticeLog(settings.service() + "." + settings.namespace());
     this.egress = new ProxyPortEgress(snapshots::get, settings::outboundTrafficPolicy,
         new TcpConnector(transport.socketChannel(), SocksSettings.DEFAULT.connectTimeout()), ownPorts,
-        new EgressCounters());
+        new EgressCounters(), tcpTelemetry);
   }
 
   /**
@@ -213,7 +217,8 @@ public final class Sidecar implements AutoCloseable {
       // reply. NIO implements half-closure with plain socket shutdowns, so tunnels run there; both
       // ends of a tunnel still share one event loop.
       socksTransport = IoTransport.create(settings.ioThreads(), false);
-      socks = SocksListener.bind(socksTransport, settings.localAddress(), settings.socksPort(), snapshots);
+      socks = SocksListener.bind(socksTransport, settings.localAddress(), settings.socksPort(), snapshots,
+          SocksSettings.DEFAULT, tcpTelemetry);
       socksPort = socks.port();
       log.info("sidecar {}.{}: socks5 listening on {}:{}", settings.service(), settings.namespace(),
           settings.localAddress(), socks.port());
@@ -362,7 +367,8 @@ public final class Sidecar implements AutoCloseable {
         listen(p.name(), p.port(), p.tls(), p.initializer());
       }
       if (socks != null) {
-        SocksListener again = SocksListener.bind(socksTransport, settings.localAddress(), socksPort, snapshots);
+        SocksListener again = SocksListener.bind(socksTransport, settings.localAddress(), socksPort, snapshots,
+            SocksSettings.DEFAULT, tcpTelemetry);
         drainedSocks.add(socks);
         socks = again;
       }

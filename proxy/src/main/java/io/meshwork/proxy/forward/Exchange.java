@@ -306,7 +306,7 @@ final class Exchange implements StageRequest {
         finish();
         // RFC 9110 §9.3.6: a 2xx to CONNECT has no Content-Length or Transfer-Encoding; bytes follow it.
         ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK), ctx.voidPromise());
-        downstream.switchToConnectTunnel(o.upstream());
+        downstream.switchToConnectTunnel(o.upstream(), o.traffic());
       }
     }
   }

@@ -1,5 +1,6 @@
 package io.meshwork.proxy.forward;
 
+import io.meshwork.proxy.tcp.TcpTraffic;
 import io.meshwork.proxy.http.ConnectionErrorLog;
 import io.meshwork.proxy.http.ConnectionErrors;
 import io.meshwork.proxy.http.DownstreamLimits;
@@ -207,10 +208,10 @@ public final class HttpListenerInitializer extends ChannelInitializer<Channel> {
    * side closes or nothing moves for {@link #TUNNEL_IDLE_TIMEOUT}. Bytes the codec still held (sent
    * right behind the CONNECT) go upstream first.
    */
-  static void switchToConnectTunnel(ChannelHandlerContext downstreamCtx, Channel upstream) {
+  static void switchToConnectTunnel(ChannelHandlerContext downstreamCtx, Channel upstream, TcpTraffic traffic) {
     Channel downstream = downstreamCtx.channel();
     ChannelPipeline down = downstream.pipeline();
-    TcpRelay.splice(downstream, upstream, TUNNEL_IDLE_TIMEOUT);
+    TcpRelay.splice(downstream, upstream, TUNNEL_IDLE_TIMEOUT, traffic);
     down.remove(downstreamCtx.handler());
     removeIfPresent(down, HttpServerUpgradeHandler.class);
     removeIfPresent(down, CleartextHttp2ServerUpgradeHandler.class);

@@ -1,5 +1,6 @@
 package io.meshwork.proxy.socks;
 
+import io.meshwork.proxy.tcp.TcpTraffic;
 import io.meshwork.proxy.config.SnapshotRef;
 import io.meshwork.proxy.tcp.TcpConnector;
 import io.meshwork.proxy.transport.IoTransport;
@@ -47,11 +48,23 @@ public final class SocksListener implements AutoCloseable {
    */
   public static SocksListener bind(IoTransport transport, String bindAddress, int port, SnapshotRef snapshots,
       SocksSettings settings) {
-    return bind(transport, bindAddress, port, snapshots, settings, SocksHandshakeHandler.LOOPBACK);
+    return bind(transport, bindAddress, port, snapshots, settings, SocksHandshakeHandler.LOOPBACK,
+        TcpTraffic.PerCluster.NONE);
+  }
+
+  /** As {@link #bind(IoTransport, String, int, SnapshotRef, SocksSettings)}, reporting each tunnel to {@code traffic}. */
+  public static SocksListener bind(IoTransport transport, String bindAddress, int port, SnapshotRef snapshots,
+      SocksSettings settings, TcpTraffic.PerCluster traffic) {
+    return bind(transport, bindAddress, port, snapshots, settings, SocksHandshakeHandler.LOOPBACK, traffic);
   }
 
   static SocksListener bind(IoTransport transport, String bindAddress, int port, SnapshotRef snapshots,
       SocksSettings settings, Predicate<SocketAddress> trustedPeer) {
+    return bind(transport, bindAddress, port, snapshots, settings, trustedPeer, TcpTraffic.PerCluster.NONE);
+  }
+
+  static SocksListener bind(IoTransport transport, String bindAddress, int port, SnapshotRef snapshots,
+      SocksSettings settings, Predicate<SocketAddress> trustedPeer, TcpTraffic.PerCluster traffic) {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port: " + port + " (expected: 0 for a free port, or 1..65535)");
     }
@@ -71,7 +84,8 @@ public final class SocksListener implements AutoCloseable {
         .option(ChannelOption.SO_REUSEADDR, true)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-        .childHandler(new SocksInitializer(connections, snapshots, connector, settings, trustedPeer, counters))
+        .childHandler(new SocksInitializer(connections, snapshots, connector, settings, trustedPeer, counters,
+            traffic))
         .bind(new InetSocketAddress(bindAddress, port))
         .awaitUninterruptibly();
     if (!bound.isSuccess()) {
