@@ -1,9 +1,9 @@
 package io.meshwork.proxy.forward;
 
-import io.meshwork.proxy.tcp.TcpTraffic;
 import io.meshwork.proxy.http.ErrorResponses;
 import io.meshwork.proxy.http.Http2Reads;
 import io.meshwork.proxy.http.ProxyError;
+import io.meshwork.proxy.tcp.TcpTraffic;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;

@@ -1,8 +1,8 @@
 package io.meshwork.proxy.forward;
 
-import io.meshwork.proxy.tcp.TcpTraffic;
 import io.meshwork.proxy.http.ProxyError;
 import io.meshwork.proxy.route.RouteDecision;
+import io.meshwork.proxy.tcp.TcpTraffic;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpRequest;

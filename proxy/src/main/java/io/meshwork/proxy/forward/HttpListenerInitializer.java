@@ -1,6 +1,5 @@
 package io.meshwork.proxy.forward;
 
-import io.meshwork.proxy.tcp.TcpTraffic;
 import io.meshwork.proxy.http.ConnectionErrorLog;
 import io.meshwork.proxy.http.ConnectionErrors;
 import io.meshwork.proxy.http.DownstreamLimits;
@@ -10,6 +9,7 @@ import io.meshwork.proxy.http.Http2RequestGuard;
 import io.meshwork.proxy.http.HttpLimits;
 import io.meshwork.proxy.http.RejectionCounters;
 import io.meshwork.proxy.tcp.TcpRelay;
+import io.meshwork.proxy.tcp.TcpTraffic;
 import io.meshwork.proxy.upstream.Http1Connection;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;

@@ -1,11 +1,11 @@
 package io.meshwork.proxy.socks;
 
-import io.meshwork.proxy.tcp.TcpTraffic;
 import io.meshwork.proxy.config.MeshSnapshot;
 import io.meshwork.proxy.config.ServiceTarget;
 import io.meshwork.proxy.config.SnapshotRef;
 import io.meshwork.proxy.tcp.TcpConnector;
 import io.meshwork.proxy.tcp.TcpRelay;
+import io.meshwork.proxy.tcp.TcpTraffic;
 import io.meshwork.proxy.tcp.UpstreamConnection;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;

@@ -1,8 +1,8 @@
 package io.meshwork.proxy.socks;
 
-import io.meshwork.proxy.tcp.TcpTraffic;
 import io.meshwork.proxy.config.SnapshotRef;
 import io.meshwork.proxy.tcp.TcpConnector;
+import io.meshwork.proxy.tcp.TcpTraffic;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.group.ChannelGroup;

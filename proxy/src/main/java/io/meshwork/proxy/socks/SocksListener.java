@@ -1,8 +1,8 @@
 package io.meshwork.proxy.socks;
 
-import io.meshwork.proxy.tcp.TcpTraffic;
 import io.meshwork.proxy.config.SnapshotRef;
 import io.meshwork.proxy.tcp.TcpConnector;
+import io.meshwork.proxy.tcp.TcpTraffic;
 import io.meshwork.proxy.transport.IoTransport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
