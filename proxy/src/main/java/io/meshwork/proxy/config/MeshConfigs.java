@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The mesh-wide settings of IstioOperator {@code spec.meshConfig} that a sidecar honours. The mesh
@@ -73,7 +74,7 @@ final class MeshConfigs {
       if (chosen != null) {
         if (!mc.accessLogFile().equals(chosenConfig.accessLogFile())
             || mc.accessLogEncoding() != chosenConfig.accessLogEncoding()
-            || !java.util.Objects.equals(mc.accessLogFormat(), chosenConfig.accessLogFormat())) {
+            || !Objects.equals(mc.accessLogFormat(), chosenConfig.accessLogFormat())) {
           notices.add(r, "spec.meshConfig.accessLogFile", "is ignored: " + owner + " sets the mesh's access log");
         }
         continue;

@@ -2,6 +2,7 @@ package io.meshwork.proxy.telemetry;
 
 import io.meshwork.proxy.stack.RequestRecord;
 import io.meshwork.proxy.stack.RequestStage;
+import io.meshwork.proxy.stack.StageRequest;
 import io.meshwork.proxy.stack.StageVerdict;
 import java.io.IOException;
 import org.slf4j.Logger;
@@ -87,7 +88,7 @@ public final class AccessLogStage implements RequestStage, AutoCloseable {
   }
 
   @Override
-  public StageVerdict onRequest(io.meshwork.proxy.stack.StageRequest request) {
+  public StageVerdict onRequest(StageRequest request) {
     return StageVerdict.NEXT;
   }
 

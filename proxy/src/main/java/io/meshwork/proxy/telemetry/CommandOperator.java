@@ -3,8 +3,12 @@ package io.meshwork.proxy.telemetry;
 import io.meshwork.model.identity.SpiffeId;
 import io.meshwork.proxy.stack.RequestRecord;
 import io.netty.handler.codec.http.HttpHeaders;
+import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Locale;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
 
 /**
  * One of Envoy's access-log command operators ({@code %RESPONSE_CODE%}, {@code %REQ(USER-AGENT)%},
@@ -155,13 +159,13 @@ sealed interface CommandOperator {
       return env;
     }
     try {
-      return java.net.InetAddress.getLocalHost().getHostName();
-    } catch (java.io.IOException e) {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
       return null;
     }
   }
 
-  private static Field text(String name, java.util.function.Function<RequestRecord, String> value) {
+  private static Field text(String name, Function<RequestRecord, String> value) {
     return new Field(name, (r, out) -> {
       String v = value.apply(r);
       if (v == null || v.isEmpty()) {
@@ -172,7 +176,7 @@ sealed interface CommandOperator {
     }, false);
   }
 
-  private static Field number(String name, java.util.function.ToLongFunction<RequestRecord> value) {
+  private static Field number(String name, ToLongFunction<RequestRecord> value) {
     return new Field(name, (r, out) -> {
       out.append(value.applyAsLong(r));
       return true;

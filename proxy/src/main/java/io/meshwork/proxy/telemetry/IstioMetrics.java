@@ -1,5 +1,6 @@
 package io.meshwork.proxy.telemetry;
 
+import io.meshwork.proxy.tcp.TcpTraffic;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
@@ -10,6 +11,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 
 /**
  * Istio's standard metrics with Istio's label sets: for HTTP {@code istio_requests_total}, {@code
@@ -39,7 +41,7 @@ public final class IstioMetrics {
    * Istio's label names for the TCP metrics: the request labels without {@code response_code} and
    * {@code grpc_response_status}, in the order {@link #tcpLabels(Labels)} gives them.
    */
-  static final String[] TCP_LABELS = java.util.Arrays.stream(LABELS)
+  static final String[] TCP_LABELS = Arrays.stream(LABELS)
       .filter(l -> !l.equals("response_code") && !l.equals("grpc_response_status")).toArray(String[]::new);
 
   private final PrometheusRegistry registry = new PrometheusRegistry();
@@ -163,7 +165,7 @@ public final class IstioMetrics {
   }
 
   /** The TCP data points of one destination, resolved once; a splice updates them without lookups. */
-  public static final class TcpSeries implements io.meshwork.proxy.tcp.TcpTraffic {
+  public static final class TcpSeries implements TcpTraffic {
     private final CounterDataPoint opened;
     private final CounterDataPoint closed;
     private final CounterDataPoint received;
