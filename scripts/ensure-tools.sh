@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the third-party tools that tests run: redis-server (the state.redis and pubsub.redis tests), node and
-# npm with the Dapr JavaScript SDK (docs/dapr.md), and the HTTP/2 tools of the interop module's tests
+# npm with the Dapr JavaScript SDK (docs/dapr.md), promtool (Debian's prometheus, for the telemetry tests), and the
+# HTTP/2 tools of the interop module's tests
 # (docs/conformance.md): nghttp and h2load (Debian's nghttp2-client) and nghttpd (nghttp2-server). Called by
 # .ci/run before the build and by the tests themselves. Installs only as root with apt-get; otherwise it says what is missing, and the
 # tests that need a missing tool are skipped with that reason. Exits 0 either way; prints one line per outcome.
@@ -19,6 +20,8 @@ if [ ! -f "$dapr_js_sdk/node_modules/@dapr/dapr/package.json" ] && command -v np
     || { echo "ensure-tools: npm could not install @dapr/dapr@$DAPR_JS_SDK_VERSION: $(tail -n 1 "$partial.log" 2>/dev/null)"; rm -rf "${partial:-/nonexistent}"; }
   rm -f "${partial:-/nonexistent}.log"
 fi
+# promtool (Debian's prometheus package) checks the sidecar's /metrics in the telemetry tests.
+command -v promtool >/dev/null 2>&1 || { [ "$(id -u)" = 0 ] && { apt-get -o DPkg::Lock::Timeout=120 install -y --no-install-recommends prometheus >/dev/null 2>&1 || { apt-get -o DPkg::Lock::Timeout=120 update >/dev/null 2>&1 && apt-get -o DPkg::Lock::Timeout=120 install -y --no-install-recommends prometheus >/dev/null 2>&1; }; } && echo "ensure-tools: installed prometheus (promtool)" || echo "ensure-tools: promtool missing; promtool check metrics is skipped"; }
 missing=()
 for tool in nghttp h2load nghttpd; do
   command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || missing+=("$tool")

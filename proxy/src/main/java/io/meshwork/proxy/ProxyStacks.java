@@ -31,16 +31,19 @@ public final class ProxyStacks {
 
   /** The inbound port: the workload's policies, then on to the local app. */
   public static RequestStack inbound(RequestFilter policies) {
-    return inbound(policies, NO_TELEMETRY, () -> RateLimits.NONE);
+    return inbound(policies, NO_TELEMETRY, NO_TELEMETRY, () -> RateLimits.NONE);
   }
 
   /**
    * @param telemetry the stage that records every ended request (Istio's metrics, reporter destination)
+   * @param accessLog the stage that writes every ended request to the access log
    * @param limits the workload's rate limits in the snapshot in force
    */
-  public static RequestStack inbound(RequestFilter policies, RequestStage telemetry, Supplier<RateLimits> limits) {
+  public static RequestStack inbound(RequestFilter policies, RequestStage telemetry, RequestStage accessLog,
+      Supplier<RateLimits> limits) {
     return RequestStack.builder()
         .push(telemetry) // Istio's standard metrics (reporter=destination); reads the record at the end
+        .push(accessLog) // meshConfig accessLogFile/Encoding/Format; reads the record at the end
         .push(new FilterStage(policies)) // authn (RequestAuthentication, API keys), authz (AuthorizationPolicy)
         .push(new RateLimitStage(Direction.INBOUND, limits)) // RateLimitPolicy, keyed by the authenticated caller
         .build();
@@ -53,20 +56,23 @@ public final class ProxyStacks {
 
   /** @param random the draws that pick which requests a fault hits */
   public static RequestStack outbound(DoubleSupplier random) {
-    return outbound(random, NO_TELEMETRY, () -> RateLimits.NONE);
+    return outbound(random, NO_TELEMETRY, NO_TELEMETRY, () -> RateLimits.NONE);
   }
 
   /**
    * @param telemetry the stage that records every ended request (Istio's metrics, reporter source)
+   * @param accessLog the stage that writes every ended request to the access log
    * @param limits the workload's rate limits in the snapshot in force
    */
-  public static RequestStack outbound(RequestStage telemetry, Supplier<RateLimits> limits) {
-    return outbound(RANDOM, telemetry, limits);
+  public static RequestStack outbound(RequestStage telemetry, RequestStage accessLog, Supplier<RateLimits> limits) {
+    return outbound(RANDOM, telemetry, accessLog, limits);
   }
 
-  public static RequestStack outbound(DoubleSupplier random, RequestStage telemetry, Supplier<RateLimits> limits) {
+  public static RequestStack outbound(DoubleSupplier random, RequestStage telemetry, RequestStage accessLog,
+      Supplier<RateLimits> limits) {
     return RequestStack.builder()
         .push(telemetry) // Istio's standard metrics (reporter=source); reads the record at the end
+        .push(accessLog) // meshConfig accessLogFile/Encoding/Format; reads the record at the end
         .push(new CorsStage()) // VirtualService corsPolicy: preflights answered here, before limits count them
         .push(new RateLimitStage(Direction.OUTBOUND, limits)) // RateLimitPolicy direction: OUTBOUND
         .push(new FaultDelayStage(random)) // VirtualService fault.delay (DI)

@@ -30,7 +30,10 @@ import io.meshwork.proxy.policy.OutboundApiKey;
 import io.meshwork.proxy.route.RouteDecision;
 import io.meshwork.proxy.route.RouteTable;
 import io.meshwork.proxy.stack.RequestStack;
+import io.meshwork.proxy.telemetry.AccessLogConfig;
+import io.meshwork.proxy.telemetry.AccessLogStage;
 import io.meshwork.proxy.telemetry.IstioMetrics;
+import io.meshwork.proxy.telemetry.TcpTelemetry;
 import io.meshwork.proxy.telemetry.TelemetryStage;
 import io.meshwork.proxy.telemetry.Workload;
 import io.meshwork.proxy.transport.IoTransport;
@@ -81,6 +84,10 @@ public final class Sidecar implements AutoCloseable {
   private final UpstreamPools pools;
   private final IstioMetrics metrics = new IstioMetrics();
   private final Workload workload;
+  /** The access log of both directions (meshConfig accessLogFile); off until a snapshot turns it on. */
+  private final AccessLogStage accessLog;
+  /** Istio's TCP metrics of the SOCKS5 port and CONNECT tunnels. */
+  private final TcpTelemetry tcpTelemetry;
   private final RequestStack outboundStack;
   /** The workload's TLS contexts; null when the sidecar should have no identity (standalone without certificates). */
   private final MeshTls meshTls;
@@ -117,8 +124,10 @@ public final class Sidecar implements AutoCloseable {
     this.workload = new Workload(settings.service(), settings.namespace(), identity == null ? null
         : identity.id() != null ? "spiffe://" + identity.id().trustDomain() + identity.id().path()
         : "spiffe://cluster.local/ns/" + settings.namespace() + "/sa/" + settings.service(), null, null);
+    this.tcpTelemetry = new TcpTelemetry(metrics, workload);
+    this.accessLog = new AccessLogStage(metrics, settings.service() + "." + settings.namespace());
     this.outboundStack = ProxyStacks.outbound(new TelemetryStage(metrics, TelemetryStage.Reporter.SOURCE, workload),
-        this::rateLimits);
+        accessLog, this::rateLimits);
     this.settings = settings;
     this.snapshots = snapshots;
     this.transport = IoTransport.create(settings.ioThreads(), true);
@@ -127,8 +136,7 @@ public final class Sidecar implements AutoCloseable {
     this.notices = new NoticeLog(settings.service() + "." + settings.namespace());
     this.egress = new ProxyPortEgress(snapshots::get, settings::outboundTrafficPolicy,
         new TcpConnector(transport.socketChannel(), SocksSettings.DEFAULT.connectTimeout(), new MeshStreamTls(meshTls)),
-        ownPorts,
-        new EgressCounters());
+        ownPorts, new EgressCounters(), tcpTelemetry);
   }
 
   /**
@@ -170,6 +178,9 @@ public final class Sidecar implements AutoCloseable {
   private void bindAll() {
     notices.snapshot(snapshots.get());
     snapshots.onSet(notices::snapshot);
+    MeshSnapshot first = snapshots.get();
+    accessLog.configure(first == null ? AccessLogConfig.OFF : first.accessLog());
+    snapshots.onSet(s -> accessLog.configure(s.accessLog()));
     Supplier<RouteTable> outboundRoutes = () -> {
       MeshSnapshot s = snapshots.get();
       return s == null ? NO_ROUTES : s.outbound();
@@ -204,7 +215,9 @@ public final class Sidecar implements AutoCloseable {
         return s == null ? MtlsPolicy.DEFAULT : s.security().mtls();
       }, meshTls, settings.target().getPort(), inboundTunnels);
       inboundPort = bindTraffic("inbound to " + settings.target(), settings.inboundPort(), inboundTls,
-          forwarding(() -> inbound, local.targets(), ProxyStacks.inbound(new InboundPolicyFilter(inboundPolicy), new TelemetryStage(metrics, TelemetryStage.Reporter.DESTINATION, workload), this::rateLimits)));
+          forwarding(() -> inbound, local.targets(), ProxyStacks.inbound(new InboundPolicyFilter(inboundPolicy),
+              new TelemetryStage(metrics, TelemetryStage.Reporter.DESTINATION, workload), accessLog,
+              this::rateLimits)));
     }
     if (settings.socksPort() != SidecarSettings.NO_SOCKS) {
       // SOCKS tunnels relay half-closed TCP (a FIN one way while data still flows back). Netty
@@ -214,7 +227,7 @@ public final class Sidecar implements AutoCloseable {
       // ends of a tunnel still share one event loop.
       socksTransport = IoTransport.create(settings.ioThreads(), false);
       socks = SocksListener.bind(socksTransport, settings.localAddress(), settings.socksPort(), snapshots,
-          SocksSettings.DEFAULT, new MeshStreamTls(meshTls));
+          SocksSettings.DEFAULT, new MeshStreamTls(meshTls), tcpTelemetry);
       socksPort = socks.port();
       log.info("sidecar {}.{}: socks5 listening on {}:{}", settings.service(), settings.namespace(),
           settings.localAddress(), socks.port());
@@ -364,7 +377,7 @@ public final class Sidecar implements AutoCloseable {
       }
       if (socks != null) {
         SocksListener again = SocksListener.bind(socksTransport, settings.localAddress(), socksPort, snapshots,
-            SocksSettings.DEFAULT, new MeshStreamTls(meshTls));
+            SocksSettings.DEFAULT, new MeshStreamTls(meshTls), tcpTelemetry);
         drainedSocks.add(socks);
         socks = again;
       }
@@ -484,5 +497,6 @@ public final class Sidecar implements AutoCloseable {
       dapr.close();
     }
     transport.shutdown(Duration.ofSeconds(2));
+    accessLog.close();
   }
 }

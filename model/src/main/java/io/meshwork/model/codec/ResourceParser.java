@@ -304,9 +304,9 @@ public final class ResourceParser {
 
   private static String meaningOutsideKubernetes(Kind kind) {
     return kind == Kind.ISTIO_OPERATOR
-        ? "(accepted: means nothing outside Kubernetes; spec.meshConfig outboundTrafficPolicy.mode is honoured;"
-            + " accessLogFile, accessLogEncoding, accessLogFormat and enableTracing are stored but sidecars do not"
-            + " apply them yet)"
+        ? "(accepted: means nothing outside Kubernetes; spec.meshConfig outboundTrafficPolicy.mode, accessLogFile,"
+            + " accessLogEncoding and accessLogFormat are honoured; enableTracing is stored but sidecars do not"
+            + " apply it yet)"
         : "(accepted: means nothing outside Kubernetes and is ignored; namespaces exist once a resource names them)";
   }
 

@@ -5,6 +5,7 @@ import io.meshwork.proxy.dapr.DaprComponents;
 import io.meshwork.proxy.egress.OutboundTrafficPolicy;
 import io.meshwork.proxy.ratelimit.RateLimits;
 import io.meshwork.proxy.route.RouteTable;
+import io.meshwork.proxy.telemetry.AccessLogConfig;
 import java.util.List;
 import java.util.Map;
 
@@ -23,6 +24,8 @@ import java.util.Map;
  *     meshConfig {@code outboundTrafficPolicy.mode}); ALLOW_ANY when null
  * @param rateLimits the local workload's rate limits (RateLimitPolicy)
  * @param dapr the Dapr components the local app may use
+ * @param accessLog the access log (meshConfig {@code accessLogFile}, {@code accessLogEncoding},
+ *     {@code accessLogFormat}), its format compiled; off when null
  */
 public record MeshSnapshot(
     long version,
@@ -34,9 +37,11 @@ public record MeshSnapshot(
     WorkloadSecurity security,
     OutboundTrafficPolicy outboundTrafficPolicy,
     RateLimits rateLimits,
-    DaprComponents dapr) {
+    DaprComponents dapr,
+    AccessLogConfig accessLog) {
 
   public MeshSnapshot {
+    accessLog = accessLog == null ? AccessLogConfig.OFF : accessLog;
     services = services == null ? ServiceDirectory.EMPTY : services;
     security = security == null ? WorkloadSecurity.OPEN : security;
     outboundTrafficPolicy = outboundTrafficPolicy == null ? OutboundTrafficPolicy.DEFAULT : outboundTrafficPolicy;
@@ -47,26 +52,26 @@ public record MeshSnapshot(
   /** A snapshot with Istio's default outbound traffic policy (ALLOW_ANY), no rate limits and no Dapr components. */
   public MeshSnapshot(long version, RouteTable outbound, Map<String, Cluster> clusters, List<String> notices,
       Map<String, Object> summary, ServiceDirectory services, WorkloadSecurity security) {
-    this(version, outbound, clusters, notices, summary, services, security, null, null, null);
+    this(version, outbound, clusters, notices, summary, services, security, null, null, null, null);
   }
 
   /** A snapshot with only an outbound traffic policy beyond the defaults. */
   public MeshSnapshot(long version, RouteTable outbound, Map<String, Cluster> clusters, List<String> notices,
       Map<String, Object> summary, ServiceDirectory services, WorkloadSecurity security,
       OutboundTrafficPolicy outboundTrafficPolicy) {
-    this(version, outbound, clusters, notices, summary, services, security, outboundTrafficPolicy, null, null);
+    this(version, outbound, clusters, notices, summary, services, security, outboundTrafficPolicy, null, null, null);
   }
 
   /** A snapshot with only rate limits beyond the defaults. */
   public MeshSnapshot(long version, RouteTable outbound, Map<String, Cluster> clusters, List<String> notices,
       Map<String, Object> summary, ServiceDirectory services, WorkloadSecurity security, RateLimits rateLimits) {
-    this(version, outbound, clusters, notices, summary, services, security, null, rateLimits, null);
+    this(version, outbound, clusters, notices, summary, services, security, null, rateLimits, null, null);
   }
 
   /** A snapshot with only Dapr components beyond the defaults. */
   public MeshSnapshot(long version, RouteTable outbound, Map<String, Cluster> clusters, List<String> notices,
       Map<String, Object> summary, ServiceDirectory services, WorkloadSecurity security, DaprComponents dapr) {
-    this(version, outbound, clusters, notices, summary, services, security, null, null, dapr);
+    this(version, outbound, clusters, notices, summary, services, security, null, null, dapr, null);
   }
 
   /** A snapshot with no security policy for the local workload. */

@@ -14,6 +14,9 @@ public sealed interface ServiceTarget {
   /** Short text for logs and the admin API. */
   String describe();
 
+  /** The Istio cluster name connections to this target count under ({@code outbound|port|subset|host}). */
+  String clusterName();
+
   /**
    * Any endpoint of the cluster, chosen by its load balancer.
    *
@@ -22,6 +25,11 @@ public sealed interface ServiceTarget {
   record Balanced(Cluster cluster) implements ServiceTarget {
     @Override
     public String describe() {
+      return cluster.name();
+    }
+
+    @Override
+    public String clusterName() {
       return cluster.name();
     }
   }
@@ -38,6 +46,11 @@ public sealed interface ServiceTarget {
     public String describe() {
       return cluster.name() + " endpoint " + endpoint.authority();
     }
+
+    @Override
+    public String clusterName() {
+      return cluster.name();
+    }
   }
 
   /**
@@ -51,6 +64,11 @@ public sealed interface ServiceTarget {
     @Override
     public String describe() {
       return "original destination " + address.getHostString() + ":" + address.getPort() + " (" + origin + ")";
+    }
+
+    @Override
+    public String clusterName() {
+      return "outbound|" + address.getPort() + "||" + address.getHostString();
     }
   }
 }

@@ -15,6 +15,7 @@ import io.meshwork.proxy.route.VirtualHost;
 import io.meshwork.proxy.route.VirtualHostTable;
 import io.meshwork.proxy.policy.InboundPolicyCompiler;
 import io.meshwork.proxy.ratelimit.RateLimits;
+import io.meshwork.proxy.telemetry.AccessLogConfig;
 import io.meshwork.proxy.tls.MtlsPolicyCompiler;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -85,10 +86,13 @@ public final class SnapshotCompiler {
           InboundPolicyCompiler.compile(resources, local, notices::add));
       OutboundTrafficPolicy egress = MeshConfigs.outboundTrafficPolicy(resources, notices);
       RateLimits limits = rateLimits.compile(resources, local, new MatchCompiler(local), notices);
+      AccessLogConfig accessLog = MeshConfigs.accessLog(resources, notices);
       Map<String, Object> summary = SnapshotSummary.of(version, local, hosts, all);
       summary.put("outboundTrafficPolicy", Map.of("mode", egress.name()));
+      summary.put("accessLog", accessLog.enabled()
+          ? Map.of("path", accessLog.path(), "encoding", accessLog.format().encoding().name()) : Map.of());
       MeshSnapshot snapshot = new MeshSnapshot(version, table, all, notices.toList(), summary, directory, security,
-          egress, limits, DaprComponents.compile(resources, local.name(), local.namespace()));
+          egress, limits, DaprComponents.compile(resources, local.name(), local.namespace()), accessLog);
       compiled = true;
       return snapshot;
     } finally {

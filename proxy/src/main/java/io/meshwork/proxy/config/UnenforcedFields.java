@@ -86,7 +86,14 @@ public final class UnenforcedFields {
     istioOperator(r, iop, notices::add);
   }
 
+  /**
+   * Enforced: outboundTrafficPolicy.mode, accessLogFile, accessLogEncoding and accessLogFormat
+   * (MeshConfigs compiles them).
+   */
   private static void istioOperator(Resource<?> r, IstioOperator iop, Sink notices) {
+    if (iop.meshConfig() != null && Boolean.TRUE.equals(iop.meshConfig().enableTracing())) {
+      notices.notEnforced(r, "spec.meshConfig.enableTracing");
+    }
     if (iop.meshConfig() != null && iop.meshConfig().outboundTrafficPolicy() != null
         && !iop.meshConfig().outboundTrafficPolicy().egressProxy().isEmpty()) {
       notices.notEnforced(r, "spec.meshConfig.outboundTrafficPolicy.egressProxy");

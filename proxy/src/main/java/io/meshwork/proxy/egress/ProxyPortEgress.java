@@ -24,6 +24,7 @@ import io.meshwork.proxy.route.RouteAction;
 import io.meshwork.proxy.route.RouteDecision;
 import io.meshwork.proxy.tcp.ConnectFailure;
 import io.meshwork.proxy.tcp.TcpConnector;
+import io.meshwork.proxy.tcp.TcpTraffic;
 import io.meshwork.proxy.tcp.UpstreamConnection;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpRequest;
@@ -66,6 +67,7 @@ public final class ProxyPortEgress implements Egress {
   private final TcpConnector connector;
   private final OwnPorts own;
   private final EgressCounters counters;
+  private final TcpTraffic.PerCluster traffic;
   private final CircuitBreaker passthroughBreaker = CircuitBreaker.unlimited();
 
   /**
@@ -76,6 +78,13 @@ public final class ProxyPortEgress implements Egress {
    */
   public ProxyPortEgress(Supplier<MeshSnapshot> snapshots, Supplier<OutboundTrafficPolicy> override,
       TcpConnector connector, OwnPorts own, EgressCounters counters) {
+    this(snapshots, override, connector, own, counters, TcpTraffic.PerCluster.NONE);
+  }
+
+  /** @param traffic where CONNECT tunnels report their bytes and lifetime, per cluster (Istio's TCP metrics) */
+  public ProxyPortEgress(Supplier<MeshSnapshot> snapshots, Supplier<OutboundTrafficPolicy> override,
+      TcpConnector connector, OwnPorts own, EgressCounters counters, TcpTraffic.PerCluster traffic) {
+    this.traffic = traffic;
     this.snapshots = snapshots;
     this.override = override;
     this.connector = connector;
@@ -184,8 +193,9 @@ public final class ProxyPortEgress implements Egress {
       switch (result) {
         case UpstreamConnection.Connected c -> {
           counters.count(opened);
-          outcome.accept(new Opened(c.channel(), destination instanceof ServiceTarget.OriginalDestination
-              ? PASSTHROUGH_CLUSTER : destination.describe()));
+          String cluster = destination instanceof ServiceTarget.OriginalDestination
+              ? PASSTHROUGH_CLUSTER : destination.clusterName();
+          outcome.accept(new Opened(c.channel(), cluster, traffic.to(cluster)));
         }
         case UpstreamConnection.Failed f -> {
           counters.count(Outcome.TUNNEL_CONNECT_FAILED);

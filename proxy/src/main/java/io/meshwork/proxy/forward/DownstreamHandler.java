@@ -3,6 +3,7 @@ package io.meshwork.proxy.forward;
 import io.meshwork.proxy.http.ErrorResponses;
 import io.meshwork.proxy.http.Http2Reads;
 import io.meshwork.proxy.http.ProxyError;
+import io.meshwork.proxy.tcp.TcpTraffic;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -285,12 +286,12 @@ final class DownstreamHandler extends ChannelInboundHandlerAdapter {
   }
 
   /** A CONNECT was answered 200: the connection stops speaking HTTP and carries the tunnel's bytes. */
-  void switchToConnectTunnel(Channel upstream) {
+  void switchToConnectTunnel(Channel upstream, TcpTraffic traffic) {
     current = null;
     waitingForResponse = false;
     closing = true;
     releaseBacklog();
-    HttpListenerInitializer.switchToConnectTunnel(ctx, upstream);
+    HttpListenerInitializer.switchToConnectTunnel(ctx, upstream, traffic);
   }
 
   private void closeNow() {

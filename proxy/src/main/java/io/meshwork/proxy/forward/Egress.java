@@ -2,6 +2,7 @@ package io.meshwork.proxy.forward;
 
 import io.meshwork.proxy.http.ProxyError;
 import io.meshwork.proxy.route.RouteDecision;
+import io.meshwork.proxy.tcp.TcpTraffic;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpRequest;
@@ -33,8 +34,9 @@ public interface Egress {
    *
    * @param upstream the connected channel
    * @param destination what the tunnel reaches, for the request record
+   * @param traffic where the tunnel reports its bytes and lifetime (Istio's TCP metrics)
    */
-  record Opened(Channel upstream, String destination) implements Tunnel {}
+  record Opened(Channel upstream, String destination, TcpTraffic traffic) implements Tunnel {}
 
   /**
    * Answer the request with this error instead.

@@ -53,6 +53,10 @@ import java.util.concurrent.TimeUnit;
  */
 final class Exchange implements StageRequest {
   private static final Map<String, String> OVERLOADED = Map.of("x-envoy-overloaded", "true");
+  private static final String HTTP2 = "HTTP/2";
+  /** Envoy's %RESPONSE_CODE_DETAILS% for a response that came from the upstream. */
+  private static final String VIA_UPSTREAM = "via_upstream";
+  private static final String DIRECT_RESPONSE = "direct_response";
 
   private final DownstreamHandler downstream;
   private final ChannelHandlerContext ctx;
@@ -137,6 +141,8 @@ final class Exchange implements StageRequest {
     grpc = ErrorResponses.isGrpc(head);
     record.request(head.method().name(), head.headers().get(HttpHeaderNames.HOST), head.uri(), grpc);
     record.peer(PeerIdentity.of(ctx.channel()).orElse(null));
+    record.downstream(downstream.isHttp2() ? HTTP2 : head.protocolVersion().text(), head.headers(),
+        downstream.remoteAddress());
     keepAlive = downstream.isHttp2() || HttpUtil.isKeepAlive(head);
     headRequest = HttpMethod.HEAD.equals(head.method());
     websocket = !downstream.isHttp2() && ForwardedHeads.isWebSocketUpgrade(head.headers());
@@ -231,9 +237,16 @@ final class Exchange implements StageRequest {
         error(ProxyError.NO_ROUTE, "no route matched for host \"" + n.host() + "\" path \"" + target.path() + "\"");
       }
       case RouteDecision.Matched m -> {
+        record.routeName(m.route().name());
         switch (m.route().action()) {
-          case RouteAction.Redirect r -> respond(LocalAnswers.redirect(r, request, target));
-          case RouteAction.DirectResponse d -> respond(LocalAnswers.direct(ctx.alloc(), d));
+          case RouteAction.Redirect r -> {
+            record.details(DIRECT_RESPONSE);
+            respond(LocalAnswers.redirect(r, request, target));
+          }
+          case RouteAction.DirectResponse d -> {
+            record.details(DIRECT_RESPONSE);
+            respond(LocalAnswers.direct(ctx.alloc(), d));
+          }
           case RouteAction.Forward f -> forward(m, f, target);
         }
       }
@@ -291,12 +304,13 @@ final class Exchange implements StageRequest {
       case Egress.Opened o when finished || !ctx.channel().isActive() -> o.upstream().close();
       case Egress.Opened o -> {
         record.routed(o.destination());
+        record.details(VIA_UPSTREAM);
         responseStarted = true;
         record.status(HttpResponseStatus.OK.code());
         finish();
         // RFC 9110 §9.3.6: a 2xx to CONNECT has no Content-Length or Transfer-Encoding; bytes follow it.
         ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK), ctx.voidPromise());
-        downstream.switchToConnectTunnel(o.upstream());
+        downstream.switchToConnectTunnel(o.upstream(), o.traffic());
       }
     }
   }
@@ -450,6 +464,7 @@ final class Exchange implements StageRequest {
       content.release();
       return;
     }
+    record.received(content.content().readableBytes());
     body.add(content);
     Attempt a = attempt;
     if (a != null && a.stream != null) {
@@ -491,6 +506,7 @@ final class Exchange implements StageRequest {
     }
     if (!finished) {
       record.flag(ResponseFlag.DC);
+      record.details("downstream_remote_disconnect");
     }
     finish();
   }
@@ -609,6 +625,8 @@ final class Exchange implements StageRequest {
     perTryTimer = null;
     responseStarted = true;
     record.status(status);
+    record.details(VIA_UPSTREAM);
+    record.responseHeaders(head.headers());
     responseBodyless = endOfStream || (!http2Upstream && hasNoBody(head));
     keepAlive = ForwardedHeads.downstreamResponse(head, action, destination, downstream.isHttp2(), clientVersion,
         headRequest, responseBodyless, keepAlive && !config.draining().getAsBoolean(), websocket);
@@ -648,6 +666,7 @@ final class Exchange implements StageRequest {
     if (responseBodyless) {
       content.release();
     } else {
+      record.sent(content.content().readableBytes());
       ctx.write(content, ctx.voidPromise());
     }
     if (content instanceof LastHttpContent) {
@@ -682,6 +701,9 @@ final class Exchange implements StageRequest {
     if (error == ProxyError.BAD_REQUEST) {
       keepAlive = false;
     }
+    if (record.details() == null) {
+      record.details(error.reason());
+    }
     respond(ErrorResponses.of(ctx.alloc(), error, message, grpc));
   }
 
@@ -692,6 +714,9 @@ final class Exchange implements StageRequest {
     }
     if (a.flag() != null) {
       record.flag(a.flag());
+    }
+    if (record.details() == null) {
+      record.details(a.reason());
     }
     FullHttpResponse response;
     if (grpc || (a.grpcStatus() >= 0 && a.status() == HttpResponseStatus.OK.code())) {
@@ -711,6 +736,8 @@ final class Exchange implements StageRequest {
   private void respond(FullHttpResponse response) {
     responseStarted = true;
     record.status(response.status().code());
+    record.responseHeaders(response.headers());
+    record.sent(response.content().readableBytes());
     finish();
     if (!downstream.isHttp2()) {
       response.setProtocolVersion(HttpVersion.HTTP_1_1);

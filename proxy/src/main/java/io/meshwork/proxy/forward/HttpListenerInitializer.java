@@ -9,6 +9,7 @@ import io.meshwork.proxy.http.Http2RequestGuard;
 import io.meshwork.proxy.http.HttpLimits;
 import io.meshwork.proxy.http.RejectionCounters;
 import io.meshwork.proxy.tcp.TcpRelay;
+import io.meshwork.proxy.tcp.TcpTraffic;
 import io.meshwork.proxy.upstream.Http1Connection;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -207,10 +208,10 @@ public final class HttpListenerInitializer extends ChannelInitializer<Channel> {
    * side closes or nothing moves for {@link #TUNNEL_IDLE_TIMEOUT}. Bytes the codec still held (sent
    * right behind the CONNECT) go upstream first.
    */
-  static void switchToConnectTunnel(ChannelHandlerContext downstreamCtx, Channel upstream) {
+  static void switchToConnectTunnel(ChannelHandlerContext downstreamCtx, Channel upstream, TcpTraffic traffic) {
     Channel downstream = downstreamCtx.channel();
     ChannelPipeline down = downstream.pipeline();
-    TcpRelay.splice(downstream, upstream, TUNNEL_IDLE_TIMEOUT);
+    TcpRelay.splice(downstream, upstream, TUNNEL_IDLE_TIMEOUT, traffic);
     down.remove(downstreamCtx.handler());
     removeIfPresent(down, HttpServerUpgradeHandler.class);
     removeIfPresent(down, CleartextHttp2ServerUpgradeHandler.class);

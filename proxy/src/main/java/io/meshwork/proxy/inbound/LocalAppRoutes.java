@@ -49,8 +49,11 @@ public final class LocalAppRoutes {
     this.service = service;
     int port = target.getPort() > 0 ? target.getPort() : 80;
     Endpoint endpoint = new Endpoint(new InetSocketAddress(target.getHost(), port), Map.of(), 1);
-    this.http1 = decision(cluster("inbound|" + port + "||" + service, endpoint, UpstreamProtocol.HTTP1));
-    this.grpc = decision(cluster("inbound|" + port + "|grpc|" + service, endpoint, UpstreamProtocol.HTTP2));
+    // Istio names the inbound cluster of a port inbound|<port>|| (no subset, no host); gRPC to the
+    // same port only differs in the upstream protocol, so it carries the same name in logs and metrics.
+    String name = "inbound|" + port + "||";
+    this.http1 = decision(cluster(name, endpoint, UpstreamProtocol.HTTP1));
+    this.grpc = decision(cluster(name, endpoint, UpstreamProtocol.HTTP2));
   }
 
   private Cluster cluster(String name, Endpoint endpoint, UpstreamProtocol protocol) {

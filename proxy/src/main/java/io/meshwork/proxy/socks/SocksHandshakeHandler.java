@@ -5,6 +5,7 @@ import io.meshwork.proxy.config.ServiceTarget;
 import io.meshwork.proxy.config.SnapshotRef;
 import io.meshwork.proxy.tcp.TcpConnector;
 import io.meshwork.proxy.tcp.TcpRelay;
+import io.meshwork.proxy.tcp.TcpTraffic;
 import io.meshwork.proxy.tcp.UpstreamConnection;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -59,6 +60,7 @@ final class SocksHandshakeHandler extends ChannelInboundHandlerAdapter {
   private final SocksSettings settings;
   private final Predicate<SocketAddress> trustedPeer;
   private final SocksCounters counters;
+  private final TcpTraffic.PerCluster traffic;
   /** Bytes a client sent after its CONNECT request, before the reply (optimistic data). */
   private final ArrayDeque<ByteBuf> early = new ArrayDeque<>();
   private State state = State.AWAIT_METHODS;
@@ -67,6 +69,13 @@ final class SocksHandshakeHandler extends ChannelInboundHandlerAdapter {
 
   SocksHandshakeHandler(SnapshotRef snapshots, TcpConnector connector, SocksSettings settings,
       Predicate<SocketAddress> trustedPeer, SocksCounters counters) {
+    this(snapshots, connector, settings, trustedPeer, counters, TcpTraffic.PerCluster.NONE);
+  }
+
+  /** @param traffic where spliced connections report their bytes and lifetime, per cluster */
+  SocksHandshakeHandler(SnapshotRef snapshots, TcpConnector connector, SocksSettings settings,
+      Predicate<SocketAddress> trustedPeer, SocksCounters counters, TcpTraffic.PerCluster traffic) {
+    this.traffic = traffic;
     this.snapshots = snapshots;
     this.connector = connector;
     this.settings = settings;
@@ -181,13 +190,13 @@ final class SocksHandshakeHandler extends ChannelInboundHandlerAdapter {
         refuse(ctx, SocksReplies.status(failure));
       }
       case UpstreamConnection.Connected c when ctx.channel().isActive() && state == State.CONNECTING ->
-          splice(ctx, c.channel());
+          splice(ctx, c.channel(), traffic.to(target.clusterName()));
       // The client left while we connected.
       case UpstreamConnection.Connected c -> c.channel().close();
     }
   }
 
-  private void splice(ChannelHandlerContext ctx, Channel upstream) {
+  private void splice(ChannelHandlerContext ctx, Channel upstream, TcpTraffic tcp) {
     Channel downstream = ctx.channel();
     counters.count(SocksCounters.Outcome.SUCCEEDED);
     ctx.write(SocksReplies.success(upstream.localAddress()));
@@ -199,11 +208,12 @@ final class SocksHandshakeHandler extends ChannelInboundHandlerAdapter {
     ctx.pipeline().remove(Socks5ServerEncoder.class);
     ctx.flush();
     for (ByteBuf b = early.poll(); b != null; b = early.poll()) {
+      tcp.received(b.readableBytes());
       upstream.write(b, upstream.voidPromise());
     }
     upstream.flush();
     ctx.pipeline().remove(this);
-    TcpRelay.splice(downstream, upstream, settings.idleTimeout());
+    TcpRelay.splice(downstream, upstream, settings.idleTimeout(), tcp);
     if (clientFin) {
       downstream.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
     }

@@ -2,6 +2,7 @@ package io.meshwork.proxy.socks;
 
 import io.meshwork.proxy.config.SnapshotRef;
 import io.meshwork.proxy.tcp.TcpConnector;
+import io.meshwork.proxy.tcp.TcpTraffic;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.group.ChannelGroup;
@@ -17,9 +18,11 @@ final class SocksInitializer extends ChannelInitializer<Channel> {
   private final SocksSettings settings;
   private final Predicate<SocketAddress> trustedPeer;
   private final SocksCounters counters;
+  private final TcpTraffic.PerCluster traffic;
 
   SocksInitializer(ChannelGroup connections, SnapshotRef snapshots, TcpConnector connector, SocksSettings settings,
-      Predicate<SocketAddress> trustedPeer, SocksCounters counters) {
+      Predicate<SocketAddress> trustedPeer, SocksCounters counters, TcpTraffic.PerCluster traffic) {
+    this.traffic = traffic;
     this.connections = connections;
     this.snapshots = snapshots;
     this.connector = connector;
@@ -32,6 +35,7 @@ final class SocksInitializer extends ChannelInitializer<Channel> {
   protected void initChannel(Channel ch) {
     connections.add(ch);
     ch.pipeline().addLast("socks-version", new SocksPortUnificationServerHandler());
-    ch.pipeline().addLast("socks-handshake", new SocksHandshakeHandler(snapshots, connector, settings, trustedPeer, counters));
+    ch.pipeline().addLast("socks-handshake", new SocksHandshakeHandler(snapshots, connector, settings, trustedPeer, counters,
+        traffic));
   }
 }

@@ -3,6 +3,7 @@ package io.meshwork.proxy.socks;
 import io.meshwork.proxy.config.SnapshotRef;
 import io.meshwork.proxy.tcp.StreamTls;
 import io.meshwork.proxy.tcp.TcpConnector;
+import io.meshwork.proxy.tcp.TcpTraffic;
 import io.meshwork.proxy.transport.IoTransport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -48,22 +49,27 @@ public final class SocksListener implements AutoCloseable {
    */
   public static SocksListener bind(IoTransport transport, String bindAddress, int port, SnapshotRef snapshots,
       SocksSettings settings) {
-    return bind(transport, bindAddress, port, snapshots, settings, StreamTls.NONE);
+    return bind(transport, bindAddress, port, snapshots, settings, SocksHandshakeHandler.LOOPBACK, StreamTls.NONE,
+        TcpTraffic.PerCluster.NONE);
   }
 
-  /** @param tls wraps streams to mesh workloads in mutual TLS to their sidecars */
+  /**
+   * @param tls wraps streams to mesh workloads in mutual TLS to their sidecars
+   * @param traffic where each tunnel is reported
+   */
   public static SocksListener bind(IoTransport transport, String bindAddress, int port, SnapshotRef snapshots,
-      SocksSettings settings, StreamTls tls) {
-    return bind(transport, bindAddress, port, snapshots, settings, SocksHandshakeHandler.LOOPBACK, tls);
+      SocksSettings settings, StreamTls tls, TcpTraffic.PerCluster traffic) {
+    return bind(transport, bindAddress, port, snapshots, settings, SocksHandshakeHandler.LOOPBACK, tls, traffic);
   }
 
   static SocksListener bind(IoTransport transport, String bindAddress, int port, SnapshotRef snapshots,
       SocksSettings settings, Predicate<SocketAddress> trustedPeer) {
-    return bind(transport, bindAddress, port, snapshots, settings, trustedPeer, StreamTls.NONE);
+    return bind(transport, bindAddress, port, snapshots, settings, trustedPeer, StreamTls.NONE,
+        TcpTraffic.PerCluster.NONE);
   }
 
   static SocksListener bind(IoTransport transport, String bindAddress, int port, SnapshotRef snapshots,
-      SocksSettings settings, Predicate<SocketAddress> trustedPeer, StreamTls tls) {
+      SocksSettings settings, Predicate<SocketAddress> trustedPeer, StreamTls tls, TcpTraffic.PerCluster traffic) {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port: " + port + " (expected: 0 for a free port, or 1..65535)");
     }
@@ -83,7 +89,8 @@ public final class SocksListener implements AutoCloseable {
         .option(ChannelOption.SO_REUSEADDR, true)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-        .childHandler(new SocksInitializer(connections, snapshots, connector, settings, trustedPeer, counters))
+        .childHandler(new SocksInitializer(connections, snapshots, connector, settings, trustedPeer, counters,
+            traffic))
         .bind(new InetSocketAddress(bindAddress, port))
         .awaitUninterruptibly();
     if (!bound.isSuccess()) {

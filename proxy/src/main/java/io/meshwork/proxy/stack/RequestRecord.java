@@ -1,6 +1,8 @@
 package io.meshwork.proxy.stack;
 
 import io.meshwork.model.identity.SpiffeId;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.net.InetSocketAddress;
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -11,6 +13,15 @@ import java.util.Set;
  */
 public final class RequestRecord {
   private final long startNanos;
+  private final long startEpochMillis;
+  private String protocol;
+  private HttpHeaders requestHeaders;
+  private HttpHeaders responseHeaders;
+  private InetSocketAddress downstreamRemote;
+  private String routeName;
+  private String details;
+  private long bytesReceived;
+  private long bytesSent;
   private String method;
   private String authority;
   private String path;
@@ -24,7 +35,91 @@ public final class RequestRecord {
   private EnumSet<ResponseFlag> flags;
 
   public RequestRecord(long startNanos) {
+    this(startNanos, System.currentTimeMillis());
+  }
+
+  /** @param startEpochMillis the wall-clock start, for the access log's {@code %START_TIME%} */
+  public RequestRecord(long startNanos, long startEpochMillis) {
     this.startNanos = startNanos;
+    this.startEpochMillis = startEpochMillis;
+  }
+
+  /**
+   * The downstream side of the request: its protocol as the access log prints it ({@code HTTP/1.1},
+   * {@code HTTP/2}), its headers (kept by reference: what the stages and the router made of them is
+   * what the access log reads, as Envoy's {@code %REQ(...)%} does) and the peer's address.
+   */
+  public void downstream(String protocol, HttpHeaders headers, InetSocketAddress remote) {
+    this.protocol = protocol;
+    this.requestHeaders = headers;
+    this.downstreamRemote = remote;
+  }
+
+  /** The headers of the response sent downstream, by reference. */
+  public void responseHeaders(HttpHeaders headers) {
+    this.responseHeaders = headers;
+  }
+
+  /** Envoy's %RESPONSE_CODE_DETAILS%: {@code via_upstream}, or why the proxy answered itself. */
+  public void details(String text) {
+    this.details = text;
+  }
+
+  /** The name of the route the request matched. */
+  public void routeName(String name) {
+    this.routeName = name;
+  }
+
+  /** Body bytes received from downstream. */
+  public void received(long bytes) {
+    bytesReceived += bytes;
+  }
+
+  /** Body bytes sent downstream. */
+  public void sent(long bytes) {
+    bytesSent += bytes;
+  }
+
+  public long startEpochMillis() {
+    return startEpochMillis;
+  }
+
+  /** {@code HTTP/1.1}, {@code HTTP/2}, or null before the head was read. */
+  public String protocol() {
+    return protocol;
+  }
+
+  /** The request headers, or null before the head was read. */
+  public HttpHeaders requestHeaders() {
+    return requestHeaders;
+  }
+
+  /** The response headers sent downstream, or null when none were. */
+  public HttpHeaders responseHeaders() {
+    return responseHeaders;
+  }
+
+  /** The downstream peer, or null when unknown. */
+  public InetSocketAddress downstreamRemote() {
+    return downstreamRemote;
+  }
+
+  /** The matched route's name, or null. */
+  public String routeName() {
+    return routeName;
+  }
+
+  /** Why the response is what it is ({@code via_upstream}, {@code no_route}, ...), or null. */
+  public String details() {
+    return details;
+  }
+
+  public long bytesReceived() {
+    return bytesReceived;
+  }
+
+  public long bytesSent() {
+    return bytesSent;
   }
 
   /** The request as it arrived; the strings are the head's own, nothing is copied. */

@@ -34,11 +34,16 @@ public final class TcpRelay extends ChannelInboundHandlerAdapter {
 
   private final Splice splice;
   private final Channel peer;
+  private final TcpTraffic traffic;
+  /** Whether this side reads from the downstream (bytes it relays are received, the others sent). */
+  private final boolean downstreamSide;
   private boolean inputShutdown;
 
-  private TcpRelay(Splice splice, Channel peer) {
+  private TcpRelay(Splice splice, Channel peer, TcpTraffic traffic, boolean downstreamSide) {
     this.splice = splice;
     this.peer = peer;
+    this.traffic = traffic;
+    this.downstreamSide = downstreamSide;
   }
 
   /** The shared state of both directions. */
@@ -72,7 +77,15 @@ public final class TcpRelay extends ChannelInboundHandlerAdapter {
    * @param defaultIdleTimeout closes both when nothing moves for this long, unless the upstream's cluster sets its
    *     own ({@link #CLUSTER_IDLE_TIMEOUT}); zero disables it
    */
-  public static void splice(Channel downstream, Channel upstream, Duration defaultIdleTimeout) {
+  public static void splice(Channel downstream, Channel upstream, Duration idleTimeout) {
+    splice(downstream, upstream, idleTimeout, TcpTraffic.NONE);
+  }
+
+  /**
+   * As {@link #splice(Channel, Channel, Duration)}, reporting the connection and its bytes to {@code
+   * traffic}: opened now, closed when the downstream closes.
+   */
+  public static void splice(Channel downstream, Channel upstream, Duration defaultIdleTimeout, TcpTraffic traffic) {
     Duration clusterIdle = upstream.attr(CLUSTER_IDLE_TIMEOUT).get();
     Duration idleTimeout = clusterIdle != null ? clusterIdle : defaultIdleTimeout;
     // Both handlers share unsynchronized state, so the calling thread must serve both channels.
@@ -86,8 +99,10 @@ public final class TcpRelay extends ChannelInboundHandlerAdapter {
       downstream.pipeline().addLast(IDLE_HANDLER,
           new IdleStateHandler(true, 0, 0, idleTimeout.toNanos(), TimeUnit.NANOSECONDS));
     }
-    downstream.pipeline().addLast(RELAY_HANDLER, new TcpRelay(splice, upstream));
-    upstream.pipeline().addLast(RELAY_HANDLER, new TcpRelay(splice, downstream));
+    downstream.pipeline().addLast(RELAY_HANDLER, new TcpRelay(splice, upstream, traffic, true));
+    upstream.pipeline().addLast(RELAY_HANDLER, new TcpRelay(splice, downstream, traffic, false));
+    traffic.opened();
+    downstream.closeFuture().addListener(f -> traffic.closed());
     if (!downstream.isActive() || !upstream.isActive()) {
       splice.close();
       return;
@@ -105,6 +120,11 @@ public final class TcpRelay extends ChannelInboundHandlerAdapter {
     if (!(msg instanceof ByteBuf buf)) {
       ReferenceCountUtil.release(msg);
       return;
+    }
+    if (downstreamSide) {
+      traffic.received(buf.readableBytes());
+    } else {
+      traffic.sent(buf.readableBytes());
     }
     peer.write(buf, peer.voidPromise());
     if (!peer.isWritable()) {

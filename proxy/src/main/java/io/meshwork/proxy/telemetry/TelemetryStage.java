@@ -48,12 +48,12 @@ public final class TelemetryStage implements RequestStage {
       }
       s = series.computeIfAbsent(key, k -> metrics.series(labels(k)));
     }
-    s.record(record.durationNanos());
+    s.record(record.durationNanos(), record.bytesReceived(), record.bytesSent());
   }
 
-  private record Key(String cluster, int status, String flags, boolean grpc, SpiffeId peer) {}
+  record Key(String cluster, int status, String flags, boolean grpc, SpiffeId peer) {}
 
-  private IstioMetrics.Labels labels(Key k) {
+  IstioMetrics.Labels labels(Key k) {
     String host;
     String destName;
     String destNamespace;

@@ -51,4 +51,52 @@ class MeshConfigsTest {
     assertThat(s.notices()).containsExactly("IstioOperator istio-system/a: spec.meshConfig.outboundTrafficPolicy.egressProxy"
         + " is accepted but not enforced yet");
   }
+
+  private static String accessLog(String name, String fields) {
+    return """
+        apiVersion: install.istio.io/v1alpha1
+        kind: IstioOperator
+        metadata: {name: %s, namespace: istio-system}
+        spec:
+          meshConfig: %s
+        ---
+        """.formatted(name, fields);
+  }
+
+  @Test
+  void accessLogsAreOffByDefault() {
+    assertThat(compile(operator("a", "{}")).accessLog()).isEqualTo(io.meshwork.proxy.telemetry.AccessLogConfig.OFF);
+  }
+
+  @Test
+  void seed004TurnsOnStdoutAccessLogsInIstiosDefaultTextFormat() throws Exception {
+    String yaml;
+    try (var in = MeshConfigsTest.class.getResourceAsStream("seed-004.yaml")) {
+      yaml = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+    MeshSnapshot s = compile(yaml);
+    assertThat(s.accessLog().path()).isEqualTo("/dev/stdout");
+    assertThat(s.accessLog().format().encoding()).isEqualTo(io.meshwork.proxy.telemetry.AccessLogFormat.Encoding.TEXT);
+    assertThat(s.summary()).containsEntry("accessLog", java.util.Map.of("path", "/dev/stdout", "encoding", "TEXT"));
+    assertThat(s.notices()).noneMatch(n -> n.contains("accessLog"))
+        .contains("IstioOperator default/istio-control-plane: spec.meshConfig.enableTracing is accepted but not"
+            + " enforced yet");
+  }
+
+  @Test
+  void aFormatThatDoesNotCompileIsANoticeAndTheDefaultFormatIsUsed() {
+    MeshSnapshot s = compile(accessLog("a", "{accessLogFile: /tmp/a.log, accessLogEncoding: JSON,"
+        + " accessLogFormat: '{\"m\": \"%METHOD%\"}'}"));
+    assertThat(s.accessLog().path()).isEqualTo("/tmp/a.log");
+    assertThat(s.notices()).containsExactly("IstioOperator istio-system/a: spec.meshConfig.accessLogFormat key \"m\":"
+        + " at offset 0: %METHOD% is not a command operator this proxy knows; Istio's default JSON format is used");
+  }
+
+  @Test
+  void theFirstOperatorSettingAnAccessLogWins() {
+    MeshSnapshot s = compile(accessLog("b", "{accessLogFile: /tmp/b.log}") + accessLog("a", "{accessLogFile: /tmp/a.log}"));
+    assertThat(s.accessLog().path()).isEqualTo("/tmp/a.log");
+    assertThat(s.notices()).containsExactly("IstioOperator istio-system/b: spec.meshConfig.accessLogFile is ignored:"
+        + " IstioOperator istio-system/a sets the mesh's access log");
+  }
 }

@@ -109,4 +109,27 @@ class TelemetryStageTest {
     return text().lines().filter(l -> l.startsWith("istio_requests_total{") && l.contains(containing))
         .findFirst().orElseThrow(() -> new AssertionError("no series with " + containing + " in\n" + text()));
   }
+
+  @Test
+  void requestAndResponseBodySizesAreHistogramsWithTheSameLabels() {
+    TelemetryStage stage = new TelemetryStage(metrics, TelemetryStage.Reporter.SOURCE, ORDERS);
+    RequestRecord r = new RequestRecord(0);
+    r.request("POST", "products", "/items", false);
+    r.routed("outbound|8080||products.shop.svc.cluster.local");
+    r.received(3);
+    r.received(4);
+    r.status(201);
+    r.sent(2048);
+    r.end(1_000_000);
+    stage.onEnd(r);
+
+    String out = text();
+    assertThat(out).contains("# TYPE istio_request_bytes histogram", "# TYPE istio_response_bytes histogram")
+        .containsPattern("istio_request_bytes_bucket\\{[^}]*response_code=\"201\"[^}]*le=\"5.0\"[^}]*} 0")
+        .containsPattern("istio_request_bytes_bucket\\{[^}]*le=\"10.0\"[^}]*} 1")
+        .containsPattern("istio_request_bytes_sum\\{[^}]*destination_service=\"products.shop.svc.cluster.local\"[^}]*} 7.0")
+        .containsPattern("istio_response_bytes_bucket\\{[^}]*le=\"1000.0\"[^}]*} 0")
+        .containsPattern("istio_response_bytes_bucket\\{[^}]*le=\"2500.0\"[^}]*} 1")
+        .containsPattern("istio_response_bytes_sum\\{[^}]*} 2048.0");
+  }
 }
