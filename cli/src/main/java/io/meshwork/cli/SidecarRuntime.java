@@ -8,6 +8,8 @@ import io.meshwork.proxy.config.FileConfigSource;
 import io.meshwork.proxy.config.LocalService;
 import io.meshwork.proxy.config.MeshSnapshot;
 import io.meshwork.proxy.config.SnapshotCompiler;
+import io.meshwork.proxy.ratelimit.ControlPlaneCounters;
+import io.meshwork.proxy.ratelimit.GlobalLimit;
 import io.meshwork.proxy.config.SnapshotRef;
 import io.meshwork.proxy.discovery.AppProbe;
 import io.meshwork.proxy.discovery.CertificateClient;
@@ -102,7 +104,10 @@ final class SidecarRuntime implements AutoCloseable {
       Map<String, String> labels, String advertiseAddress, Supplier<String> joinToken) {
     LocalService local = new LocalService(settings.service(), settings.namespace());
     SnapshotRef snapshots = new SnapshotRef(null);
-    ControlPlaneConfigSource source = new ControlPlaneConfigSource(client, local, new SnapshotCompiler(), snapshots::set);
+    // GLOBAL rate limits lease their tokens from the same control plane, with the sidecar's credentials.
+    SnapshotCompiler compiler = new SnapshotCompiler(new ControlPlaneCounters(client.base(), client.auth(),
+        GlobalLimit.DEADLINE));
+    ControlPlaneConfigSource source = new ControlPlaneConfigSource(client, local, compiler, snapshots::set);
     MeshSnapshot initial;
     try {
       initial = source.loadInitial(CONTROL_PLANE_TIMEOUT);

@@ -5,6 +5,7 @@ import io.meshwork.proxy.fault.FaultAbortStage;
 import io.meshwork.proxy.fault.FaultDelayStage;
 import io.meshwork.proxy.policy.FilterStage;
 import io.meshwork.proxy.policy.RequestFilter;
+import io.meshwork.proxy.ratelimit.GlobalRateLimitStage;
 import io.meshwork.proxy.ratelimit.RateLimitStage;
 import io.meshwork.proxy.ratelimit.RateLimits;
 import io.meshwork.proxy.stack.RequestStack;
@@ -42,6 +43,7 @@ public final class ProxyStacks {
         .push(telemetry) // Istio's standard metrics (reporter=destination); reads the record at the end
         .push(new FilterStage(policies)) // authn (RequestAuthentication, API keys), authz (AuthorizationPolicy)
         .push(new RateLimitStage(Direction.INBOUND, limits)) // RateLimitPolicy, keyed by the authenticated caller
+        .push(new GlobalRateLimitStage(Direction.INBOUND, limits)) // RateLimitPolicy scope: GLOBAL, leased tokens
         .build();
   }
 
@@ -67,6 +69,7 @@ public final class ProxyStacks {
     return RequestStack.builder()
         .push(telemetry) // Istio's standard metrics (reporter=source); reads the record at the end
         .push(new RateLimitStage(Direction.OUTBOUND, limits)) // RateLimitPolicy direction: OUTBOUND
+        .push(new GlobalRateLimitStage(Direction.OUTBOUND, limits)) // the same, scope: GLOBAL
         .push(new FaultDelayStage(random)) // VirtualService fault.delay (DI)
         .push(new FaultAbortStage(random)) // VirtualService fault.abort (FI)
         .build();
