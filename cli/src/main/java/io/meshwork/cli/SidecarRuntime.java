@@ -105,14 +105,15 @@ final class SidecarRuntime implements AutoCloseable {
     LocalService local = new LocalService(settings.service(), settings.namespace());
     SnapshotRef snapshots = new SnapshotRef(null);
     // GLOBAL rate limits lease their tokens from the same control plane, with the sidecar's credentials.
-    SnapshotCompiler compiler = new SnapshotCompiler(new ControlPlaneCounters(client.base(), client.auth(),
-        GlobalLimit.DEADLINE));
+    ControlPlaneCounters counters = new ControlPlaneCounters(client.base(), client.auth(), GlobalLimit.DEADLINE);
+    SnapshotCompiler compiler = new SnapshotCompiler(counters);
     ControlPlaneConfigSource source = new ControlPlaneConfigSource(client, local, compiler, snapshots::set);
     MeshSnapshot initial;
     try {
       initial = source.loadInitial(CONTROL_PLANE_TIMEOUT);
     } catch (ControlPlaneException e) {
       source.close();
+      counters.close();
       throw new ControlPlaneOptions().explain(e);
     }
     snapshots.set(initial);
@@ -126,6 +127,7 @@ final class SidecarRuntime implements AutoCloseable {
     } catch (RuntimeException e) {
       identity.close();
       source.close();
+      counters.close();
       throw e;
     }
     source.start();
@@ -134,6 +136,7 @@ final class SidecarRuntime implements AutoCloseable {
         source.close();
       } finally {
         identity.close();
+        counters.close();
       }
     };
     SidecarRuntime runtime = new SidecarRuntime(sidecar, watch, client, url + " (watching)", initial);

@@ -19,7 +19,7 @@ import java.util.concurrent.CompletableFuture;
  * sidecar's own credentials (join token, TLS trust) through the JDK client's asynchronous API: no thread waits, and
  * every call ends within {@code deadline}.
  */
-public final class ControlPlaneCounters implements GlobalCounters {
+public final class ControlPlaneCounters implements GlobalCounters, AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final String prefix;
@@ -76,6 +76,12 @@ public final class ControlPlaneCounters implements GlobalCounters {
   @Override
   public String describe() {
     return prefix;
+  }
+
+  /** Drops the connections; leases still on their way fail, and their requests get the failure mode. */
+  @Override
+  public void close() {
+    http.shutdownNow();
   }
 
   private static String encode(String segment) {
