@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The control plane's counters ({@code POST .../namespaces/{ns}/ratelimitpolicies/{name}/leases}), asked with the
@@ -56,7 +57,7 @@ public final class ControlPlaneCounters implements GlobalCounters, AutoCloseable
     return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray())
         .thenApply(ControlPlaneCounters::lease)
         // The JDK's timeout covers the response head; this bounds the whole exchange.
-        .orTimeout(deadline.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        .orTimeout(deadline.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private static Lease lease(HttpResponse<byte[]> response) {

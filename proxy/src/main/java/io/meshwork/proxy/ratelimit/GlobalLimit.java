@@ -1,8 +1,11 @@
 package io.meshwork.proxy.ratelimit;
 
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -23,6 +26,12 @@ public final class GlobalLimit {
 
   /** The longest a request waits for a lease: far below any route timeout worth having. */
   public static final Duration DEADLINE = Duration.ofMillis(500);
+  /**
+   * How long the stage waits for a lease: a little past the lease's own deadline, so that the lease's failure,
+   * not a second pass of the stage, normally ends the wait; the slack bounds it should a counter client not keep
+   * its deadline.
+   */
+  static final Duration WAIT = DEADLINE.plusMillis(50);
   static final Duration PROBE_INTERVAL = Duration.ofSeconds(1);
   static final long MAX_BATCH = 1000;
   static final long NEW_WINDOW_SLACK_NANOS = 50_000_000L;
@@ -81,7 +90,7 @@ public final class GlobalLimit {
 
   /** The key as the counters know it: the same on every instance. */
   private static String text(Object key) {
-    return key instanceof java.net.InetAddress a ? a.getHostAddress() : key.toString();
+    return key instanceof InetAddress a ? a.getHostAddress() : key.toString();
   }
 
   /** Whether the last lease failed and none has succeeded since. */
@@ -99,9 +108,8 @@ public final class GlobalLimit {
     probeAfter = now + PROBE_INTERVAL.toNanos();
     if (unreachableSince < 0) {
       unreachableSince = now;
-      Throwable c = cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null
-          ? cause.getCause() : cause;
-      String why = c instanceof java.util.concurrent.TimeoutException ? "no answer within " + DEADLINE.toMillis()
+      Throwable c = cause instanceof CompletionException && cause.getCause() != null ? cause.getCause() : cause;
+      String why = c instanceof TimeoutException ? "no answer within " + DEADLINE.toMillis()
           + " ms" : c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
       log.warn("RateLimitPolicy {}/{}: counters at {} cannot be reached ({}); its failure mode applies until they"
           + " answer", namespace, policy, counters.describe(), why);

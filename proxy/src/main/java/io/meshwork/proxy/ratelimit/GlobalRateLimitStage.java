@@ -14,7 +14,7 @@ import java.util.function.Supplier;
 /**
  * Enforces the workload's GLOBAL rate limits on one side. Each matching policy spends a token of this sidecar's
  * share of the budget; a share that is empty makes the request wait ({@code later}) for the lease on its way, at
- * most {@link GlobalLimit#DEADLINE}, and the stage then decides again. A window whose quota is spent answers as a
+ * most {@link GlobalLimit#WAIT}, and the stage then decides again. A window whose quota is spent answers as a
  * local limit does (429, {@code retry-after}, RateLimit fields, RL, RESOURCE_EXHAUSTED). Counters that cannot be
  * reached let the request through ({@code failureMode: ALLOW}, Envoy's default) or refuse it with 503 and flag
  * RLSE ({@code DENY}). A request refused by one policy, or made to wait by one, gives back the tokens it took from
@@ -70,7 +70,7 @@ public final class GlobalRateLimitStage implements RequestStage {
         took |= 1L << i;
       } else if (left == GlobalBudget.FETCHING) {
         giveBack(rules, took, request, now);
-        return StageVerdict.Later.until(budget.pending(), GlobalLimit.DEADLINE);
+        return StageVerdict.Later.until(budget.pending(), GlobalLimit.WAIT);
       } else if (left == GlobalBudget.UNAVAILABLE) {
         unavailable |= 1L << i;
         if (rule.failureMode() == RateLimitPolicy.FailureMode.DENY && !rule.dryRun()) {

@@ -2,6 +2,7 @@ package io.meshwork.proxy.stack;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 
 /** A stage's answer for one request. */
@@ -72,7 +73,7 @@ public sealed interface StageVerdict {
 
     /** Wait for {@code ready} (at most {@code deadline}), then run the same stage again. */
     public static Later until(CompletionStage<?> ready, Duration deadline) {
-      return new Later(deadline, java.util.Objects.requireNonNull(ready, "ready"));
+      return new Later(deadline, Objects.requireNonNull(ready, "ready"));
     }
   }
 }

@@ -97,11 +97,13 @@ class GlobalRateLimitDeadlineTest {
         .withTarget(URI.create("http://127.0.0.1:" + app.address().getPort())), new SnapshotRef(snapshot));
 
     long deadlineMillis = GlobalLimit.DEADLINE.toMillis();
+    assertThat(get("/warm-up").statusCode()).isEqualTo(200); // no policy matches: the sidecar's own first request
     long start = System.nanoTime();
     assertThat(get("/open/first").statusCode()).isEqualTo(200);
     long first = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-    // The first request waited for the lease until its deadline, and not much longer.
-    assertThat(first).isBetween(deadlineMillis - 50, 3 * deadlineMillis);
+    // The first request waited for the lease until its deadline, far below the client's 10 s (a busy machine adds
+    // some: the bound is generous).
+    assertThat(first).isBetween(deadlineMillis - 50, 6 * deadlineMillis);
     HttpResponse<String> denied = get("/closed/first");
     assertThat(denied.statusCode()).isEqualTo(503);
     assertThat(denied.headers().firstValue("x-meshwork-error")).hasValue("rate_limit_unavailable");

@@ -66,7 +66,7 @@ class GlobalRateLimitStageTest {
         if (!(v instanceof StageVerdict.Later later)) {
           return v;
         }
-        assertThat(later.delay()).isEqualTo(GlobalLimit.DEADLINE);
+        assertThat(later.delay()).isEqualTo(GlobalLimit.WAIT);
         counters.answerAll();
         assertThat(later.until().toCompletableFuture()).isDone();
       }
