@@ -58,6 +58,11 @@ final class ControlPlaneCommand implements Callable<Integer> {
       description = "The longest lifetime a join token may be created with (default: ${DEFAULT-VALUE}, 30 days).")
   String maxTokenTtl;
 
+  @Option(names = "--rate-limit-redis", paramLabel = "redis://HOST:PORT",
+      description = "Keep the counters of GLOBAL rate limits in this Redis, so that several control-plane replicas"
+          + " share one budget (default: in this control plane's memory).")
+  String rateLimitRedis;
+
   @Option(names = "--insecure-plaintext",
       description = "Serve the API over plain HTTP instead of TLS; for development only (credentials still apply).")
   boolean plaintext;
@@ -65,6 +70,14 @@ final class ControlPlaneCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   private final CountDownLatch stopRequested = new CountDownLatch(1);
+
+  private static java.net.URI redisAddress(String value) {
+    try {
+      return new java.net.URI(value);
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalArgumentException("rateLimitRedis: " + value + " (expected: redis://HOST:PORT)");
+    }
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -84,6 +97,9 @@ final class ControlPlaneCommand implements Callable<Integer> {
       }
       if (caKeyPassphraseFile != null) {
         settings = settings.withCaKeyPassphraseFile(caKeyPassphraseFile);
+      }
+      if (rateLimitRedis != null) {
+        settings = settings.withRateLimitRedis(redisAddress(rateLimitRedis));
       }
     } catch (IllegalArgumentException e) {
       throw new UserError(OptionNames.of(e.getMessage()), ExitCode.USAGE);

@@ -8,6 +8,8 @@ import io.meshwork.proxy.config.FileConfigSource;
 import io.meshwork.proxy.config.LocalService;
 import io.meshwork.proxy.config.MeshSnapshot;
 import io.meshwork.proxy.config.SnapshotCompiler;
+import io.meshwork.proxy.ratelimit.ControlPlaneCounters;
+import io.meshwork.proxy.ratelimit.GlobalLimit;
 import io.meshwork.proxy.config.SnapshotRef;
 import io.meshwork.proxy.discovery.AppProbe;
 import io.meshwork.proxy.discovery.CertificateClient;
@@ -102,12 +104,16 @@ final class SidecarRuntime implements AutoCloseable {
       Map<String, String> labels, String advertiseAddress, Supplier<String> joinToken) {
     LocalService local = new LocalService(settings.service(), settings.namespace());
     SnapshotRef snapshots = new SnapshotRef(null);
-    ControlPlaneConfigSource source = new ControlPlaneConfigSource(client, local, new SnapshotCompiler(), snapshots::set);
+    // GLOBAL rate limits lease their tokens from the same control plane, with the sidecar's credentials.
+    ControlPlaneCounters counters = new ControlPlaneCounters(client.base(), client.auth(), GlobalLimit.DEADLINE);
+    SnapshotCompiler compiler = new SnapshotCompiler(counters);
+    ControlPlaneConfigSource source = new ControlPlaneConfigSource(client, local, compiler, snapshots::set);
     MeshSnapshot initial;
     try {
       initial = source.loadInitial(CONTROL_PLANE_TIMEOUT);
     } catch (ControlPlaneException e) {
       source.close();
+      counters.close();
       throw new ControlPlaneOptions().explain(e);
     }
     snapshots.set(initial);
@@ -121,6 +127,7 @@ final class SidecarRuntime implements AutoCloseable {
     } catch (RuntimeException e) {
       identity.close();
       source.close();
+      counters.close();
       throw e;
     }
     source.start();
@@ -129,6 +136,7 @@ final class SidecarRuntime implements AutoCloseable {
         source.close();
       } finally {
         identity.close();
+        counters.close();
       }
     };
     SidecarRuntime runtime = new SidecarRuntime(sidecar, watch, client, url + " (watching)", initial);

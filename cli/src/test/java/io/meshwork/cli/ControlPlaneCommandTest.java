@@ -100,6 +100,18 @@ class ControlPlaneCommandTest {
   }
 
   @Test
+  void aRateLimitRedisThatIsNotARedisURLIsAUsageError(@TempDir Path dir) {
+    for (String bad : new String[] {"127.0.0.1:6379", "redis://", "redis://host:port:x"}) {
+      Cli.Result r = Cli.run("control-plane", "--listen", "127.0.0.1:0", "--data-dir", dir.resolve("cp").toString(),
+          "--rate-limit-redis", bad);
+
+      assertThat(r.exitCode()).isEqualTo(ExitCode.USAGE);
+      assertThat(r.err()).isEqualTo("meshwork: --rate-limit-redis: " + bad + " (expected: redis://HOST:PORT)\n");
+      assertThat(dir.resolve("cp")).doesNotExist();
+    }
+  }
+
+  @Test
   void aPassphraseFileOthersCanReadIsOneLineNamingTheOption(@TempDir Path dir) throws Exception {
     Path secret = Files.writeString(dir.resolve("passphrase"), "s3cret\n");
     Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));

@@ -11,6 +11,9 @@ import io.meshwork.control.ca.CaConfig;
 import io.meshwork.control.ca.CertificateAuthority;
 import io.meshwork.control.ca.SealedCaStorage;
 import io.meshwork.control.ca.StoreCaStorage;
+import io.meshwork.control.ratelimit.EmbeddedCounters;
+import io.meshwork.control.ratelimit.RateLimitCounters;
+import io.meshwork.control.ratelimit.RedisCounters;
 import io.meshwork.control.resource.ResourceStore;
 import io.meshwork.control.store.AtomicFile;
 import io.meshwork.control.store.KeyValueStore;
@@ -109,10 +112,12 @@ public final class ControlPlane implements AutoCloseable {
             }
             ApiSecurity security = new ApiSecurity(new Authenticator(admin, ca), ca, serving, store,
                     settings.rootActivationDelay(), () -> writeTrustBundle(ca, bundleFile));
+            RateLimitCounters counters = settings.rateLimitRedis() == null
+                    ? new EmbeddedCounters(settings.clock()) : RedisCounters.of(settings.rateLimitRedis());
             ApiServer api = ApiServer.start(settings.listen(), new ResourceStore(store, new ObjectMapper()),
-                    settings.bookmarkInterval(), versionInfo(), security);
-            log.info("control plane listening on {} (data {}, revision {}, trust domain {})",
-                    api.url(), db, store.currentRevision(), ca.trustDomain());
+                    settings.bookmarkInterval(), versionInfo(), security, counters);
+            log.info("control plane listening on {} (data {}, revision {}, trust domain {}, rate-limit counters {})",
+                    api.url(), db, store.currentRevision(), ca.trustDomain(), counters.describe());
             return new ControlPlane(directory, store, api, settings.historyRevisions(), ca, serving, admin,
                     bundleFile);
         } catch (RuntimeException e) {

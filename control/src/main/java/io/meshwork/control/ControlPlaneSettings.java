@@ -4,6 +4,7 @@ import io.meshwork.control.ca.CaConfig;
 import io.meshwork.control.ca.JoinTokens;
 import io.meshwork.model.identity.SpiffeId;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,11 +30,13 @@ import java.util.Objects;
  * @param maxTokenTtl         the longest lifetime a join token may be created with (default 30 days)
  * @param caKeyPassphraseFile a file (owner-only) whose content encrypts the CA's keys in the store, or null to keep
  *                            them in the clear, protected by the data dir's permissions only
+ * @param rateLimitRedis      {@code redis://HOST:PORT} holding the counters of GLOBAL rate limits, so that several
+ *                            replicas share one budget; null keeps them in this control plane's memory
  */
 public record ControlPlaneSettings(Path dataDir, InetSocketAddress listen, Duration bookmarkInterval,
         Duration leaseCheckInterval, Clock clock, long historyRevisions, String trustDomain, Path caCertFile,
         Path caKeyFile, boolean tls, Duration rootActivationDelay, Duration maxTokenTtl,
-        Path caKeyPassphraseFile) {
+        Path caKeyPassphraseFile, URI rateLimitRedis) {
 
     public static final int DEFAULT_PORT = 15010;
     public static final Duration DEFAULT_BOOKMARK_INTERVAL = Duration.ofSeconds(10);
@@ -62,66 +65,77 @@ public record ControlPlaneSettings(Path dataDir, InetSocketAddress listen, Durat
             throw new IllegalArgumentException("rootActivationDelay: " + rootActivationDelay + " (expected: >= 0)");
         }
         requirePositive("maxTokenTtl", maxTokenTtl);
+        if (rateLimitRedis != null && (!"redis".equals(rateLimitRedis.getScheme()) || rateLimitRedis.getHost() == null
+                || rateLimitRedis.getPort() < 1)) {
+            throw new IllegalArgumentException("rateLimitRedis: " + rateLimitRedis + " (expected: redis://HOST:PORT)");
+        }
     }
 
     public ControlPlaneSettings(Path dataDir, InetSocketAddress listen) {
         this(dataDir, listen, DEFAULT_BOOKMARK_INTERVAL, DEFAULT_LEASE_CHECK_INTERVAL, Clock.systemUTC(),
                 DEFAULT_HISTORY_REVISIONS, CaConfig.DEFAULT_TRUST_DOMAIN, null, null, true,
-                DEFAULT_ROOT_ACTIVATION_DELAY, JoinTokens.DEFAULT_MAX_TTL, null);
+                DEFAULT_ROOT_ACTIVATION_DELAY, JoinTokens.DEFAULT_MAX_TTL, null, null);
     }
 
     public ControlPlaneSettings withBookmarkInterval(Duration interval) {
         return new ControlPlaneSettings(dataDir, listen, interval, leaseCheckInterval, clock, historyRevisions,
-                trustDomain, caCertFile, caKeyFile, tls, rootActivationDelay, maxTokenTtl, caKeyPassphraseFile);
+                trustDomain, caCertFile, caKeyFile, tls, rootActivationDelay, maxTokenTtl, caKeyPassphraseFile, rateLimitRedis);
     }
 
     public ControlPlaneSettings withClock(Clock newClock, Duration newLeaseCheckInterval) {
         return new ControlPlaneSettings(dataDir, listen, bookmarkInterval, newLeaseCheckInterval, newClock,
                 historyRevisions, trustDomain, caCertFile, caKeyFile, tls, rootActivationDelay, maxTokenTtl,
-                caKeyPassphraseFile);
+                caKeyPassphraseFile, rateLimitRedis);
     }
 
     public ControlPlaneSettings withHistoryRevisions(long revisions) {
         return new ControlPlaneSettings(dataDir, listen, bookmarkInterval, leaseCheckInterval, clock, revisions,
-                trustDomain, caCertFile, caKeyFile, tls, rootActivationDelay, maxTokenTtl, caKeyPassphraseFile);
+                trustDomain, caCertFile, caKeyFile, tls, rootActivationDelay, maxTokenTtl, caKeyPassphraseFile, rateLimitRedis);
     }
 
     public ControlPlaneSettings withTrustDomain(String domain) {
         return new ControlPlaneSettings(dataDir, listen, bookmarkInterval, leaseCheckInterval, clock,
                 historyRevisions, domain, caCertFile, caKeyFile, tls, rootActivationDelay, maxTokenTtl,
-                caKeyPassphraseFile);
+                caKeyPassphraseFile, rateLimitRedis);
     }
 
     /** Signs with an operator-supplied root (PEM certificate and unencrypted PEM key) instead of a generated one. */
     public ControlPlaneSettings withCaFiles(Path certFile, Path keyFile) {
         return new ControlPlaneSettings(dataDir, listen, bookmarkInterval, leaseCheckInterval, clock,
                 historyRevisions, trustDomain, certFile, keyFile, tls, rootActivationDelay, maxTokenTtl,
-                caKeyPassphraseFile);
+                caKeyPassphraseFile, rateLimitRedis);
     }
 
     /** {@code false} serves the API over plaintext HTTP: for development and tests, never across machines. */
     public ControlPlaneSettings withTls(boolean enabled) {
         return new ControlPlaneSettings(dataDir, listen, bookmarkInterval, leaseCheckInterval, clock,
                 historyRevisions, trustDomain, caCertFile, caKeyFile, enabled, rootActivationDelay, maxTokenTtl,
-                caKeyPassphraseFile);
+                caKeyPassphraseFile, rateLimitRedis);
     }
 
     public ControlPlaneSettings withRootActivationDelay(Duration delay) {
         return new ControlPlaneSettings(dataDir, listen, bookmarkInterval, leaseCheckInterval, clock,
-                historyRevisions, trustDomain, caCertFile, caKeyFile, tls, delay, maxTokenTtl, caKeyPassphraseFile);
+                historyRevisions, trustDomain, caCertFile, caKeyFile, tls, delay, maxTokenTtl, caKeyPassphraseFile, rateLimitRedis);
     }
 
     /** The longest lifetime {@code meshwork token create --ttl} may ask for. */
     public ControlPlaneSettings withMaxTokenTtl(Duration ttl) {
         return new ControlPlaneSettings(dataDir, listen, bookmarkInterval, leaseCheckInterval, clock,
                 historyRevisions, trustDomain, caCertFile, caKeyFile, tls, rootActivationDelay, ttl,
-                caKeyPassphraseFile);
+                caKeyPassphraseFile, rateLimitRedis);
     }
 
     /** Encrypts the CA's keys in the store with the passphrase in {@code file}. */
     public ControlPlaneSettings withCaKeyPassphraseFile(Path file) {
         return new ControlPlaneSettings(dataDir, listen, bookmarkInterval, leaseCheckInterval, clock,
-                historyRevisions, trustDomain, caCertFile, caKeyFile, tls, rootActivationDelay, maxTokenTtl, file);
+                historyRevisions, trustDomain, caCertFile, caKeyFile, tls, rootActivationDelay, maxTokenTtl, file, rateLimitRedis);
+    }
+
+    /** Keeps the counters of GLOBAL rate limits in Redis at {@code address} ({@code redis://HOST:PORT}). */
+    public ControlPlaneSettings withRateLimitRedis(URI address) {
+        return new ControlPlaneSettings(dataDir, listen, bookmarkInterval, leaseCheckInterval, clock,
+                historyRevisions, trustDomain, caCertFile, caKeyFile, tls, rootActivationDelay, maxTokenTtl,
+                caKeyPassphraseFile, address);
     }
 
     private static void requirePositive(String field, Duration d) {

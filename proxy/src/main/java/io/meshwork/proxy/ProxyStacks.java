@@ -6,6 +6,7 @@ import io.meshwork.proxy.fault.FaultAbortStage;
 import io.meshwork.proxy.fault.FaultDelayStage;
 import io.meshwork.proxy.policy.FilterStage;
 import io.meshwork.proxy.policy.RequestFilter;
+import io.meshwork.proxy.ratelimit.GlobalRateLimitStage;
 import io.meshwork.proxy.ratelimit.RateLimitStage;
 import io.meshwork.proxy.ratelimit.RateLimits;
 import io.meshwork.proxy.stack.RequestStack;
@@ -46,6 +47,7 @@ public final class ProxyStacks {
         .push(accessLog) // meshConfig accessLogFile/Encoding/Format; reads the record at the end
         .push(new FilterStage(policies)) // authn (RequestAuthentication, API keys), authz (AuthorizationPolicy)
         .push(new RateLimitStage(Direction.INBOUND, limits)) // RateLimitPolicy, keyed by the authenticated caller
+        .push(new GlobalRateLimitStage(Direction.INBOUND, limits)) // RateLimitPolicy scope: GLOBAL, leased tokens
         .build();
   }
 
@@ -75,6 +77,7 @@ public final class ProxyStacks {
         .push(accessLog) // meshConfig accessLogFile/Encoding/Format; reads the record at the end
         .push(new CorsStage()) // VirtualService corsPolicy: preflights answered here, before limits count them
         .push(new RateLimitStage(Direction.OUTBOUND, limits)) // RateLimitPolicy direction: OUTBOUND
+        .push(new GlobalRateLimitStage(Direction.OUTBOUND, limits)) // the same, scope: GLOBAL
         .push(new FaultDelayStage(random)) // VirtualService fault.delay (DI)
         .push(new FaultAbortStage(random)) // VirtualService fault.abort (FI)
         .build();

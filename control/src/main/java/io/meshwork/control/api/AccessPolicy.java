@@ -13,7 +13,8 @@ import java.util.Optional;
  * (the admin token, a join token, or a workload certificate): objects such as ApiKey hold secrets, so the
  * configuration is not public even on loopback. Health, version, discovery and the trust bundle are public: a
  * client needs the bundle before it can verify anything. Certificates go to workloads only, and a workload
- * registers only in its own namespace (the endpoint checks the service).
+ * registers only in its own namespace (the endpoint checks the service). Rate-limit leases, too, go to workloads of
+ * the policy's namespace (and the admin).
  *
  * <p>No credential, or one that does not verify, is 401 with {@code WWW-Authenticate: Bearer} (RFC 6750 §3); a
  * verified credential that lacks the right is 403.
@@ -47,6 +48,7 @@ final class AccessPolicy {
             case ApiRoute.Item i -> read ? Need.READ : Need.ADMIN;
             case ApiRoute.Registrations r -> Need.REGISTRANT;
             case ApiRoute.Registration r -> Need.REGISTRANT;
+            case ApiRoute.RateLimitLease l -> Need.REGISTRANT;
         };
     }
 
@@ -109,6 +111,7 @@ final class AccessPolicy {
         String namespace = switch (route) {
             case ApiRoute.Registrations r -> r.namespace();
             case ApiRoute.Registration r -> r.namespace();
+            case ApiRoute.RateLimitLease l -> l.namespace();
             default -> null;
         };
         if (namespace != null && !w.identity().namespace().orElse("").equals(namespace)) {

@@ -71,6 +71,13 @@ sealed interface ApiRoute {
     record Registration(String namespace, String name, boolean keepAlive) implements ApiRoute {
     }
 
+    /**
+     * {@code /apis/meshwork.io/v1alpha1/namespaces/{ns}/ratelimitpolicies/{name}/leases}: tokens of a GLOBAL rate
+     * limit's current window, lent to a sidecar.
+     */
+    record RateLimitLease(String namespace, String name) implements ApiRoute {
+    }
+
     record Health() implements ApiRoute {
     }
 
@@ -106,6 +113,7 @@ sealed interface ApiRoute {
             case Item i -> i.namespace();
             case Registrations r -> r.namespace();
             case Registration r -> r.namespace();
+            case RateLimitLease l -> l.namespace();
             default -> null;
         };
         if (ns != null && !DNS_LABEL.matcher(ns).matches()) {
@@ -114,6 +122,7 @@ sealed interface ApiRoute {
         String name = switch (route) {
             case Item i -> i.name();
             case Registration r -> r.name();
+            case RateLimitLease l -> l.name();
             default -> null;
         };
         if (name != null && !DNS_SUBDOMAIN.matcher(name).matches()) {
@@ -172,6 +181,10 @@ sealed interface ApiRoute {
                 }
                 if (rest.size() >= 3 && rest.get(0).equals("namespaces") && rest.get(2).equals("registrations")) {
                     return registration(rest);
+                }
+                if (rest.size() == 5 && rest.get(0).equals("namespaces") && rest.get(2).equals("ratelimitpolicies")
+                        && rest.get(4).equals("leases")) {
+                    return new RateLimitLease(rest.get(1), rest.get(3));
                 }
             }
             return typed(group, version, rest);

@@ -2,6 +2,8 @@ package io.meshwork.control.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meshwork.control.ratelimit.EmbeddedCounters;
+import io.meshwork.control.ratelimit.RateLimitCounters;
 import io.meshwork.control.registry.ServiceRegistry;
 import io.meshwork.control.resource.Admission;
 import io.meshwork.control.resource.ResourceStore;
@@ -25,6 +27,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -49,15 +52,18 @@ public final class ApiServer implements AutoCloseable {
     private final ExecutorService workers;
     private final ScheduledExecutorService ticker;
     private final Channel serverChannel;
+    private final RateLimitCounters counters;
 
     private ApiServer(EventLoopGroup boss, EventLoopGroup ioLoops, ExecutorService workers,
-            ScheduledExecutorService ticker, Channel serverChannel, boolean tls) {
+            ScheduledExecutorService ticker, Channel serverChannel, boolean tls,
+            RateLimitCounters counters) {
         this.tls = tls;
         this.boss = boss;
         this.ioLoops = ioLoops;
         this.workers = workers;
         this.ticker = ticker;
         this.serverChannel = serverChannel;
+        this.counters = counters;
     }
 
     /**
@@ -68,6 +74,13 @@ public final class ApiServer implements AutoCloseable {
      */
     public static ApiServer start(InetSocketAddress listen, ResourceStore store, Duration bookmarkInterval,
             ObjectNode versionInfo, ApiSecurity security) {
+        return start(listen, store, bookmarkInterval, versionInfo, security,
+                new EmbeddedCounters(Clock.systemUTC()));
+    }
+
+    /** @param counters where GLOBAL rate limits count; closed with the server */
+    public static ApiServer start(InetSocketAddress listen, ResourceStore store, Duration bookmarkInterval,
+            ObjectNode versionInfo, ApiSecurity security, RateLimitCounters counters) {
         ObjectMapper json = new ObjectMapper();
         Admission admission = new Admission();
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(daemon("meshwork-api-ticker"));
@@ -75,7 +88,7 @@ public final class ApiServer implements AutoCloseable {
         ExecutorService workers = Executors.newFixedThreadPool(WORKER_THREADS, daemon("meshwork-api-worker"));
         ApiServices services = new ApiServices(store, new ResourceEndpoints(store, admission, json),
                 new RegistrationEndpoints(new ServiceRegistry(store, admission, json), json), json, workers, ticker,
-                bookmarkInterval, versionInfo, security);
+                bookmarkInterval, versionInfo, security, counters);
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class
@@ -105,10 +118,11 @@ public final class ApiServer implements AutoCloseable {
                 .bind(listen).awaitUninterruptibly();
         if (!bound.isSuccess()) {
             shutdown(boss, ioLoops, workers, ticker);
+            counters.close();
             throw new IllegalStateException("listen: " + listen + " (" + bound.cause().getMessage() + ")",
                     bound.cause());
         }
-        return new ApiServer(boss, ioLoops, workers, ticker, bound.channel(), security.tls() != null);
+        return new ApiServer(boss, ioLoops, workers, ticker, bound.channel(), security.tls() != null, counters);
     }
 
     public InetSocketAddress localAddress() {
@@ -126,6 +140,7 @@ public final class ApiServer implements AutoCloseable {
     public void close() {
         serverChannel.close().syncUninterruptibly();
         shutdown(boss, ioLoops, workers, ticker);
+        counters.close();
     }
 
     private static void shutdown(EventLoopGroup boss, EventLoopGroup ioLoops, ExecutorService workers,

@@ -23,11 +23,15 @@ import java.util.List;
  *   - uri: {prefix: /api/}
  *   direction: INBOUND            # or OUTBOUND: requests the selected workloads send
  *   dryRun: false                 # true: count what would be refused, refuse nothing
+ *   scope: LOCAL                  # or GLOBAL: one budget shared by every selected instance
+ *   failureMode: ALLOW            # GLOBAL only: ALLOW (fail open) or DENY when the counters cannot be reached
  * </pre>
  *
  * Each bucket holds {@code requestsPerUnit + burst} tokens and refills {@code requestsPerUnit}
  * per unit. Requests over the limit are answered 429 with {@code retry-after} and the IETF
- * {@code RateLimit-Policy} / {@code RateLimit} fields.
+ * {@code RateLimit-Policy} / {@code RateLimit} fields. With {@code scope: GLOBAL} the budget is
+ * {@code requestsPerUnit} per fixed window of one unit, counted by the control plane for all the
+ * selected instances together (no burst: a window admits its whole quota at once).
  *
  * @param selector null selects every workload in the namespace
  * @param requestsPerUnit required, > 0: the refill rate of each bucket
@@ -37,6 +41,8 @@ import java.util.List;
  * @param match requests the limit applies to; empty means all
  * @param direction which side of the selected workloads the limit guards; null means INBOUND
  * @param dryRun true counts requests over the limit without refusing them; null means false
+ * @param scope LOCAL (a bucket per sidecar) or GLOBAL (one budget for all selected instances); null means LOCAL
+ * @param failureMode what a GLOBAL limit does while its counters cannot be reached; null means ALLOW
  */
 public record RateLimitPolicy(
     WorkloadSelector selector,
@@ -46,8 +52,21 @@ public record RateLimitPolicy(
     Per per,
     List<HTTPMatchRequest> match,
     Direction direction,
-    Boolean dryRun)
+    Boolean dryRun,
+    Scope scope,
+    FailureMode failureMode)
     implements Spec {
+  public enum Scope {
+    LOCAL,
+    GLOBAL
+  }
+
+  /** Envoy's {@code failure_mode_deny}: ALLOW lets requests through while the counters are unreachable. */
+  public enum FailureMode {
+    ALLOW,
+    DENY
+  }
+
   public enum Direction {
     INBOUND,
     OUTBOUND

@@ -31,6 +31,15 @@ final class MeshworkRules {
         f.error(child(pp, "source"), rl.per().source(), "IP or a header with direction OUTBOUND");
       }
     }
+    if (rl.scope() == RateLimitPolicy.Scope.GLOBAL) {
+      if (rl.burst() != null && rl.burst() != 0) {
+        f.error(child(path, "burst"), rl.burst(),
+            "absent with scope GLOBAL (a fixed window admits its whole quota at once)");
+      }
+    } else if (rl.failureMode() != null) {
+      f.error(child(path, "failureMode"), rl.failureMode(),
+          "absent with scope LOCAL (a local bucket has no counters to lose; set scope: GLOBAL)");
+    }
     for (int i = 0; i < rl.match().size(); i++) {
       VirtualServiceRules.match(rl.match().get(i), index(child(path, "match"), i), f);
     }

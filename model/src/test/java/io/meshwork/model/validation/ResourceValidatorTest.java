@@ -187,6 +187,13 @@ class ResourceValidatorTest {
             "spec.per: missing (expected: exactly one of source or header)");
     assertThat(problems(mw, "RateLimitPolicy", "requestsPerUnit: 5\ndirection: OUTBOUND\nper: {source: PRINCIPAL}\n"))
         .containsExactly("spec.per.source: PRINCIPAL (expected: IP or a header with direction OUTBOUND)");
+    assertThat(problems(mw, "RateLimitPolicy", "requestsPerUnit: 5\nscope: GLOBAL\nburst: 2\nfailureMode: DENY\n"))
+        .containsExactly("spec.burst: 2 (expected: absent with scope GLOBAL (a fixed window admits its whole quota"
+            + " at once))");
+    assertThat(problems(mw, "RateLimitPolicy", "requestsPerUnit: 5\nfailureMode: DENY\n"))
+        .containsExactly("spec.failureMode: DENY (expected: absent with scope LOCAL (a local bucket has no counters"
+            + " to lose; set scope: GLOBAL))");
+    assertThat(problems(mw, "RateLimitPolicy", "requestsPerUnit: 5\nscope: GLOBAL\nfailureMode: ALLOW\n")).isEmpty();
     assertThat(problems(mw, "ApiKey", "clientId: acme\n")).containsExactly(
         "spec.secretHash: missing (expected: a hash of the secret, never the secret itself)");
 

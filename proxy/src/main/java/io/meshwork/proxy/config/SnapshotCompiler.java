@@ -14,6 +14,7 @@ import io.meshwork.proxy.route.Route;
 import io.meshwork.proxy.route.VirtualHost;
 import io.meshwork.proxy.route.VirtualHostTable;
 import io.meshwork.proxy.policy.InboundPolicyCompiler;
+import io.meshwork.proxy.ratelimit.GlobalCounters;
 import io.meshwork.proxy.ratelimit.RateLimits;
 import io.meshwork.proxy.telemetry.AccessLogConfig;
 import io.meshwork.proxy.tls.MtlsPolicyCompiler;
@@ -37,14 +38,24 @@ import java.util.Set;
  */
 public final class SnapshotCompiler {
   private final EndpointRegistry registry;
-  private final RateLimitPolicies rateLimits = new RateLimitPolicies(System::nanoTime);
+  private final RateLimitPolicies rateLimits;
 
   public SnapshotCompiler() {
     this(new EndpointRegistry());
   }
 
   public SnapshotCompiler(EndpointRegistry registry) {
+    this(registry, GlobalCounters.NONE);
+  }
+
+  /** @param counters where GLOBAL rate limits lease their tokens (the control plane's counters) */
+  public SnapshotCompiler(GlobalCounters counters) {
+    this(new EndpointRegistry(), counters);
+  }
+
+  public SnapshotCompiler(EndpointRegistry registry, GlobalCounters counters) {
     this.registry = registry;
+    this.rateLimits = new RateLimitPolicies(System::nanoTime, counters);
   }
 
   /**

@@ -161,13 +161,47 @@ final class Exchange implements StageRequest {
           return;
         }
         case StageVerdict.Later l -> {
-          int resume = i + 1;
-          stageTimer = ctx.executor().schedule(() -> resumeStages(resume), l.delay().toNanos(), TimeUnit.NANOSECONDS);
+          if (l.until() == null) {
+            int resume = i + 1;
+            stageTimer = ctx.executor().schedule(() -> resumeStages(resume), l.delay().toNanos(), TimeUnit.NANOSECONDS);
+          } else {
+            awaitStage(i, l);
+          }
           return;
         }
       }
     }
     dispatch();
+  }
+
+  /**
+   * Runs stage {@code again} anew once {@code later.until()} completes or its deadline passes, whichever is first; the
+   * completion may come on any thread, the stage runs on this exchange's event loop.
+   */
+  private void awaitStage(int again, StageVerdict.Later later) {
+    StageWait wait = new StageWait(again);
+    stageTimer = ctx.executor().schedule(wait, later.delay().toNanos(), TimeUnit.NANOSECONDS);
+    later.until().whenComplete((v, e) -> ctx.executor().execute(wait));
+  }
+
+  /** One wait of a stage: the first of its deadline and its completion resumes; the other finds it done. */
+  private final class StageWait implements Runnable {
+    private final int again;
+    private boolean done;
+
+    StageWait(int again) {
+      this.again = again;
+    }
+
+    @Override
+    public void run() {
+      if (done) {
+        return;
+      }
+      done = true;
+      cancel(stageTimer);
+      resumeStages(again);
+    }
   }
 
   private void resumeStages(int from) {

@@ -12,11 +12,19 @@ final class RateLimitFields {
   private RateLimitFields() {}
 
   static Map<String, String> refused(RateLimitRule rule, long waitNanos) {
+    return refused(rule.name(), rule.limit(), rule.windowSeconds(), waitNanos);
+  }
+
+  static Map<String, String> refused(GlobalRateLimitRule rule, long waitNanos) {
+    return refused(rule.name(), rule.quota(), rule.windowSeconds(), waitNanos);
+  }
+
+  private static Map<String, String> refused(String policy, long quota, long windowSeconds, long waitNanos) {
     long seconds = Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
-    String name = quoted(rule.name());
+    String name = quoted(policy);
     return Map.of(
         "retry-after", Long.toString(seconds),
-        "ratelimit-policy", name + ";q=" + rule.limit() + ";w=" + rule.windowSeconds(),
+        "ratelimit-policy", name + ";q=" + quota + ";w=" + windowSeconds,
         "ratelimit", name + ";r=0;t=" + seconds);
   }
 

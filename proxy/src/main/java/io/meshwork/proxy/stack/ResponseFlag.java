@@ -20,6 +20,8 @@ public enum ResponseFlag {
   URX,
   /** The request was refused by a rate limit (Meshwork RateLimitPolicy). */
   RL,
+  /** A GLOBAL rate limit's counters could not be reached and its failureMode is DENY (Envoy's rate-limit service error). */
+  RLSE,
   /** The downstream went away before the response completed. */
   DC
 }

@@ -2,6 +2,8 @@ package io.meshwork.proxy.stack;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
 
 /** A stage's answer for one request. */
 public sealed interface StageVerdict {
@@ -49,14 +51,29 @@ public sealed interface StageVerdict {
   }
 
   /**
-   * Suspend the request for {@code delay}, then resume with the next stage on the same event loop.
-   * The request body keeps arriving meanwhile and is held (bounded, with backpressure).
+   * Suspend the request, on its event loop, then resume there. Without {@code until}: wait {@code delay}, then go
+   * on with the next stage (a fault delay). With {@code until}: wait until it completes or {@code delay} passes,
+   * whichever is first, then run the same stage again, which now decides without waiting (a global rate-limit check
+   * whose tokens have arrived, or whose deadline has passed). The request body keeps arriving meanwhile and is held
+   * (bounded, with backpressure).
+   *
+   * @param delay how long to wait; with {@code until}, the deadline
+   * @param until what the stage waits for, or null
    */
-  record Later(Duration delay) implements StageVerdict {
+  record Later(Duration delay, CompletionStage<?> until) implements StageVerdict {
     public Later {
       if (delay.isNegative()) {
         throw new IllegalArgumentException("delay: " + delay + " (expected: >= 0)");
       }
+    }
+
+    public Later(Duration delay) {
+      this(delay, null);
+    }
+
+    /** Wait for {@code ready} (at most {@code deadline}), then run the same stage again. */
+    public static Later until(CompletionStage<?> ready, Duration deadline) {
+      return new Later(deadline, Objects.requireNonNull(ready, "ready"));
     }
   }
 }

@@ -4,7 +4,10 @@ import static io.meshwork.proxy.config.Resources.yaml;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meshwork.model.meshwork.RateLimitPolicy.Direction;
+import io.meshwork.model.meshwork.RateLimitPolicy.FailureMode;
 import io.meshwork.proxy.ratelimit.CallerKey;
+import io.meshwork.proxy.ratelimit.GlobalCounters;
+import io.meshwork.proxy.ratelimit.GlobalRateLimitRule;
 import io.meshwork.proxy.ratelimit.RateLimitRule;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -73,5 +76,48 @@ class RateLimitPoliciesTest {
         PRODUCTS);
     assertThat(edited.rateLimits().inbound().get(0).state()).isNotSameAs(first.rateLimits().inbound().get(0).state());
     assertThat(edited.rateLimits().outbound().get(0).state()).isSameAs(first.rateLimits().outbound().get(0).state());
+  }
+
+  private static final String GLOBAL = """
+      apiVersion: meshwork.io/v1alpha1
+      kind: RateLimitPolicy
+      metadata: {name: shared, namespace: shop}
+      spec:
+        scope: GLOBAL
+        failureMode: DENY
+        requestsPerUnit: 600
+        unit: MINUTE
+        per: {source: PRINCIPAL}
+      """;
+
+  @Test
+  void globalPoliciesCompileApartAndKeepTheirSharesAcrossSnapshots() {
+    SnapshotCompiler withCounters = new SnapshotCompiler(new GlobalCounters() {
+      @Override
+      public java.util.concurrent.CompletableFuture<Lease> lease(String ns, String policy, String key, long n) {
+        return new java.util.concurrent.CompletableFuture<>();
+      }
+
+      @Override
+      public String describe() {
+        return "counters that never answer";
+      }
+    });
+    MeshSnapshot first = withCounters.compile(1, yaml(GLOBAL), PRODUCTS);
+    assertThat(first.notices()).isEmpty();
+    assertThat(first.rateLimits().inbound()).isEmpty();
+    GlobalRateLimitRule shared = first.rateLimits().globalInbound().getFirst();
+    assertThat(shared.quota()).isEqualTo(600);
+    assertThat(shared.windowSeconds()).isEqualTo(60);
+    assertThat(shared.failureMode()).isEqualTo(FailureMode.DENY);
+    assertThat(shared.key()).isEqualTo(new CallerKey.Principal());
+    MeshSnapshot second = withCounters.compile(2, yaml(GLOBAL), PRODUCTS);
+    assertThat(second.rateLimits().globalInbound().getFirst().state()).isSameAs(shared.state());
+
+    // Without a control plane (file mode) nothing holds the counters: the notice says what happens instead.
+    MeshSnapshot standalone = compiler.compile(1, yaml(GLOBAL), PRODUCTS);
+    assertThat(standalone.notices()).singleElement().asString()
+        .contains("GLOBAL needs a control plane to hold its counters")
+        .contains("applies failureMode DENY");
   }
 }

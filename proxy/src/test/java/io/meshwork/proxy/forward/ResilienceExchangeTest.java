@@ -310,4 +310,53 @@ class ResilienceExchangeTest {
     assertThat(ended).hasSize(1);
     assertThat(ended.get(0).has(ResponseFlag.DC)).isTrue();
   }
+
+  /** A stage that waits for {@code ready} on its first pass and goes on on the next; counts its passes. */
+  private static final class WaitingStage implements RequestStage {
+    final java.util.concurrent.CompletableFuture<Void> ready = new java.util.concurrent.CompletableFuture<>();
+    final java.util.concurrent.atomic.AtomicInteger passes = new java.util.concurrent.atomic.AtomicInteger();
+
+    @Override
+    public StageVerdict onRequest(StageRequest request) {
+      return passes.incrementAndGet() == 1 ? StageVerdict.Later.until(ready, Duration.ofMillis(500)) : StageVerdict.NEXT;
+    }
+  }
+
+  @Test
+  void aStageWaitingForAnEventRunsAgainOnTheEventLoopWhenItCompletes() throws Exception {
+    WaitingStage waiting = new WaitingStage();
+    start(forward(limited(ConnectionLimits.NONE)), RequestStack.builder().push(recorder).push(waiting).build());
+    EmbeddedChannel ch = send(get("/wait"));
+    assertThat(upstreams.channels).isEmpty();
+    // Completed from another thread, as a lease answer is: the stage runs again on the channel's loop.
+    Thread other = new Thread(() -> waiting.ready.complete(null));
+    other.start();
+    other.join();
+    ch.runPendingTasks();
+    assertThat(waiting.passes).hasValue(2);
+    assertThat(upstreams.channels).hasSize(1);
+    respondOk(0);
+    assertThat(streamedStatus(ch)).isEqualTo(200);
+    // The deadline timer was cancelled: nothing runs the stage a third time.
+    advance(ch, 1_000);
+    assertThat(waiting.passes).hasValue(2);
+  }
+
+  @Test
+  void aStageWaitingForAnEventThatDoesNotComeRunsAgainAtItsDeadline() {
+    WaitingStage waiting = new WaitingStage();
+    start(forward(limited(ConnectionLimits.NONE)), RequestStack.builder().push(recorder).push(waiting).build());
+    EmbeddedChannel ch = send(get("/wait"));
+    advance(ch, 499);
+    assertThat(waiting.passes).hasValue(1);
+    advance(ch, 1);
+    assertThat(waiting.passes).hasValue(2);
+    assertThat(upstreams.channels).hasSize(1);
+    // The late completion finds the wait over.
+    waiting.ready.complete(null);
+    ch.runPendingTasks();
+    assertThat(waiting.passes).hasValue(2);
+    respondOk(0);
+    assertThat(streamedStatus(ch)).isEqualTo(200);
+  }
 }
