@@ -97,6 +97,8 @@ public final class Sidecar implements AutoCloseable {
   private final OwnPorts ownPorts = OwnPorts.ofThisMachine();
   private InboundTls inboundTls;
   private InboundTunnels inboundTunnels;
+  /** Wraps SOCKS5 and CONNECT streams to mesh workloads in mutual TLS. */
+  private final MeshStreamTls streamTls;
   private final MirrorCounters mirrors = new MirrorCounters();
   private final InFlight inFlight = new InFlight();
   private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
@@ -132,10 +134,11 @@ public final class Sidecar implements AutoCloseable {
     this.snapshots = snapshots;
     this.transport = IoTransport.create(settings.ioThreads(), true);
     this.meshTls = identity == null ? null : MeshTls.of(identity);
+    this.streamTls = new MeshStreamTls(meshTls);
     this.pools = new UpstreamPools(transport, new OutboundTls(snapshots::get, meshTls));
     this.notices = new NoticeLog(settings.service() + "." + settings.namespace());
     this.egress = new ProxyPortEgress(snapshots::get, settings::outboundTrafficPolicy,
-        new TcpConnector(transport.socketChannel(), SocksSettings.DEFAULT.connectTimeout(), new MeshStreamTls(meshTls)),
+        new TcpConnector(transport.socketChannel(), SocksSettings.DEFAULT.connectTimeout(), streamTls),
         ownPorts, new EgressCounters(), tcpTelemetry);
   }
 
@@ -227,7 +230,7 @@ public final class Sidecar implements AutoCloseable {
       // ends of a tunnel still share one event loop.
       socksTransport = IoTransport.create(settings.ioThreads(), false);
       socks = SocksListener.bind(socksTransport, settings.localAddress(), settings.socksPort(), snapshots,
-          SocksSettings.DEFAULT, new MeshStreamTls(meshTls), tcpTelemetry);
+          SocksSettings.DEFAULT, streamTls, tcpTelemetry);
       socksPort = socks.port();
       log.info("sidecar {}.{}: socks5 listening on {}:{}", settings.service(), settings.namespace(),
           settings.localAddress(), socks.port());
@@ -377,7 +380,7 @@ public final class Sidecar implements AutoCloseable {
       }
       if (socks != null) {
         SocksListener again = SocksListener.bind(socksTransport, settings.localAddress(), socksPort, snapshots,
-            SocksSettings.DEFAULT, new MeshStreamTls(meshTls), tcpTelemetry);
+            SocksSettings.DEFAULT, streamTls, tcpTelemetry);
         drainedSocks.add(socks);
         socks = again;
       }

@@ -30,6 +30,14 @@ public sealed interface UpstreamTls {
     public IstioMutual {
       subjectAltNames = List.copyOf(subjectAltNames);
     }
+
+    /**
+     * Whether traffic to {@code endpoint} gets mutual TLS: always when set explicitly; with Istio's auto-mTLS only
+     * toward endpoints labelled {@code security.istio.io/tlsMode: istio} (a workload with a sidecar).
+     */
+    public boolean appliesTo(Endpoint endpoint) {
+      return !automatic || TLS_MODE_ISTIO.equals(endpoint.labels().get(TLS_MODE_LABEL));
+    }
   }
 
   /**

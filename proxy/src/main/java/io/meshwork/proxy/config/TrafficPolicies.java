@@ -209,6 +209,7 @@ final class TrafficPolicies {
     }
     Integer c5xx = od.consecutive5xxErrors() != null ? od.consecutive5xxErrors() : od.consecutiveErrors();
     try {
+      checkOutlierAnnotations(annotations);
       return new OutlierPolicy(
           c5xx == null ? 5 : c5xx,
           od.consecutiveGatewayErrors() == null ? 0 : od.consecutiveGatewayErrors(),
@@ -227,7 +228,6 @@ final class TrafficPolicies {
   }
 
   private static OutlierPolicy.FailurePercentage failurePercentage(Map<String, String> annotations) {
-    checkOutlierAnnotations(annotations);
     String threshold = annotations.get(OUTLIER_ANNOTATION + "failure-percentage-threshold");
     if (threshold == null) {
       return null;

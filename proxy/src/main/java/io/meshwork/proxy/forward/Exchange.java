@@ -354,8 +354,7 @@ final class Exchange implements StageRequest {
     destination = m.destination();
     cluster = m.cluster();
     record.routed(cluster.name());
-    http2Upstream = !websocket && (cluster.protocol() == UpstreamProtocol.HTTP2
-        || (cluster.protocol() == UpstreamProtocol.USE_DOWNSTREAM && downstream.isHttp2()));
+    http2Upstream = !websocket && speaksHttp2(cluster);
     HashPolicy hashPolicy = cluster.hashPolicy();
     long hash = hashPolicy != null && hashPolicy != HashPolicy.NONE
         ? hashPolicy.hash(request, downstream.remoteAddress()) : HashPolicy.NO_HASH;
@@ -465,6 +464,12 @@ final class Exchange implements StageRequest {
         ctx.channel().eventLoop(), endpoint.address(), http2Upstream, websocket, cluster.pool(), a);
   }
 
+  /** Whether requests to {@code target} go as HTTP/2: its protocol says so, or it follows an HTTP/2 downstream. */
+  private boolean speaksHttp2(Cluster target) {
+    return target.protocol() == UpstreamProtocol.HTTP2
+        || (target.protocol() == UpstreamProtocol.USE_DOWNSTREAM && downstream.isHttp2());
+  }
+
   /** Sends each mirror its copy, as the route's shares draw it; copies never hold up this request. */
   private void startShadows(RouteAction.Forward f) {
     List<Shadow> started = new ArrayList<>(f.mirrors().size());
@@ -472,11 +477,8 @@ final class Exchange implements StageRequest {
       if (mirror.percent() < 100 && ThreadLocalRandom.current().nextDouble() * 100 >= mirror.percent()) {
         continue;
       }
-      Cluster target = mirror.cluster();
-      boolean h2 = target.protocol() == UpstreamProtocol.HTTP2
-          || (target.protocol() == UpstreamProtocol.USE_DOWNSTREAM && downstream.isHttp2());
-      Shadow shadow = Shadow.start(ctx.channel().eventLoop(), config.upstreams(), mirror, request, bodyless, h2,
-          f.timeout(), config.mirrors());
+      Shadow shadow = Shadow.start(ctx.channel().eventLoop(), config.upstreams(), mirror, request, bodyless,
+          speaksHttp2(mirror.cluster()), f.timeout(), config.mirrors());
       if (shadow != null) {
         if (body != null && !bodyless) {
           body.copyUnsent(shadow::content);

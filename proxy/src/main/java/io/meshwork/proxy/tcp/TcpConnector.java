@@ -1,7 +1,6 @@
 package io.meshwork.proxy.tcp;
 
 import io.meshwork.proxy.cluster.Cluster;
-import io.meshwork.proxy.cluster.ConnectionPoolSettings;
 import io.meshwork.proxy.cluster.Endpoint;
 import io.meshwork.proxy.cluster.HashPolicy;
 import io.meshwork.proxy.config.ServiceTarget;
@@ -163,10 +162,7 @@ public final class TcpConnector {
       if (f.isSuccess()) {
         if (cluster != null) {
           f.channel().attr(TcpRelay.CLUSTER_IDLE_TIMEOUT).set(cluster.pool().tcpIdleTimeout());
-          ConnectionPoolSettings.Keepalive k = cluster.pool().keepalive();
-          if (k != null) {
-            TcpKeepalive.apply(f.channel(), k.probes(), k.time(), k.interval());
-          }
+          TcpKeepalive.apply(f.channel(), cluster.pool().keepalive());
         }
         SslHandler ssl = cluster == null || endpoint == null ? null : tls.handler(cluster, endpoint, f.channel().alloc());
         if (ssl == null) {

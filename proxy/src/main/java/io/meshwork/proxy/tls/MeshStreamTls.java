@@ -26,11 +26,7 @@ public final class MeshStreamTls implements StreamTls {
 
   @Override
   public SslHandler handler(Cluster cluster, Endpoint endpoint, ByteBufAllocator alloc) {
-    if (mesh == null || !(cluster.tls() instanceof UpstreamTls.IstioMutual mutual)) {
-      return null;
-    }
-    if (mutual.automatic()
-        && !UpstreamTls.TLS_MODE_ISTIO.equals(endpoint.labels().get(UpstreamTls.TLS_MODE_LABEL))) {
+    if (mesh == null || !(cluster.tls() instanceof UpstreamTls.IstioMutual mutual) || !mutual.appliesTo(endpoint)) {
       return null;
     }
     return mesh.tunnelClient(OutboundTls.spiffeIds(mutual)).newHandler(alloc);

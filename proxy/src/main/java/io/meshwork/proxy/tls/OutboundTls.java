@@ -90,8 +90,7 @@ public final class OutboundTls implements UpstreamTlsSource {
         continue;
       }
       for (Endpoint endpoint : cluster.endpoints()) {
-        boolean optedOut = tls instanceof UpstreamTls.IstioMutual m && m.automatic()
-            && !UpstreamTls.TLS_MODE_ISTIO.equals(endpoint.labels().get(UpstreamTls.TLS_MODE_LABEL));
+        boolean optedOut = tls instanceof UpstreamTls.IstioMutual m && !m.appliesTo(endpoint);
         out.putIfAbsent(endpoint.address(), optedOut ? UpstreamTls.PLAINTEXT : tls);
       }
     }

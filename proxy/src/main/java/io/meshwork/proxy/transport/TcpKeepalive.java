@@ -1,5 +1,6 @@
 package io.meshwork.proxy.transport;
 
+import io.meshwork.proxy.cluster.ConnectionPoolSettings;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.epoll.EpollChannelOption;
@@ -16,14 +17,14 @@ import jdk.net.ExtendedSocketOptions;
 public final class TcpKeepalive {
   private TcpKeepalive() {}
 
-  /**
-   * Sets keepalive on {@code ch} before it connects; null fields keep the system's values.
-   *
-   * @param probes unanswered probes before the peer is considered gone, or null
-   * @param time idle time before the first probe, or null
-   * @param interval time between probes, or null
-   */
-  public static void apply(Channel ch, Integer probes, Duration time, Duration interval) {
+  /** Sets {@code keepalive} on {@code ch}; null leaves the system's default (off), null fields the system's values. */
+  public static void apply(Channel ch, ConnectionPoolSettings.Keepalive keepalive) {
+    if (keepalive == null) {
+      return;
+    }
+    Integer probes = keepalive.probes();
+    Duration time = keepalive.time();
+    Duration interval = keepalive.interval();
     ch.config().setOption(ChannelOption.SO_KEEPALIVE, true);
     if (ch instanceof EpollSocketChannel) {
       set(ch, EpollChannelOption.TCP_KEEPCNT, probes);

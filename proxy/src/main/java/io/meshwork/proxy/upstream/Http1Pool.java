@@ -65,10 +65,7 @@ public final class Http1Pool {
         .handler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel ch) {
-            if (settings.keepalive() != null) {
-              TcpKeepalive.apply(ch, settings.keepalive().probes(), settings.keepalive().time(),
-                  settings.keepalive().interval());
-            }
+            TcpKeepalive.apply(ch, settings.keepalive());
             ssl[0] = tls.newHandler(key.tls(), false, address, ch.alloc());
             if (ssl[0] != null) {
               ch.pipeline().addLast(ssl[0]);

@@ -59,10 +59,7 @@ public final class Http2Pool {
           protected void initChannel(Channel ch) {
             // Frames written before the handshake ends wait in the TLS handler; a failed handshake
             // closes the channel and fails the waiting streams.
-            if (settings.keepalive() != null) {
-              TcpKeepalive.apply(ch, settings.keepalive().probes(), settings.keepalive().time(),
-                  settings.keepalive().interval());
-            }
+            TcpKeepalive.apply(ch, settings.keepalive());
             SslHandler ssl = tls.newHandler(key.tls(), true, address, ch.alloc());
             if (ssl != null) {
               ch.pipeline().addLast(ssl);
