@@ -148,9 +148,11 @@ class DaprJsSdkIntegrationTest {
     assertThat(out.path("subscribed").asInt()).as(out.toString()).isEqualTo(6);
     assertThat(out.path("publish").has("error")).as(out.toString()).isFalse();
     JsonNode got = out.path("got");
-    assertThat(got.at("/orders/0/item").asText()).as(out.toString()).isEqualTo("lamp");
-    assertThat(got.at("/orders/1").asText()).isEqualTo("hello");
-    assertThat(got.at("/ordersHeaders/0").asText()).isEqualTo("application/cloudevents+json");
+    // Events of one topic are delivered concurrently (Dapr's default), so their order is not promised.
+    assertThat(got.path("orders").toString()).as(out.toString()).contains("\"item\":\"lamp\"", "\"hello\"");
+    assertThat(got.path("orders").size()).isEqualTo(2);
+    assertThat(got.path("ordersHeaders").toString()).isEqualTo(
+        "[\"application/cloudevents+json\",\"application/cloudevents+json\"]");
     // RETRY twice, then SUCCESS: delivered three times, handled once.
     assertThat(got.path("flakyCalls").asInt()).isEqualTo(3);
     assertThat(got.at("/flaky/0/attempt").asText()).isEqualTo("until third");
