@@ -14,7 +14,7 @@ import java.util.Optional;
  * configuration is not public even on loopback. Health, version, discovery and the trust bundle are public: a
  * client needs the bundle before it can verify anything. Certificates go to workloads only, and a workload
  * registers only in its own namespace (the endpoint checks the service). Rate-limit leases, too, go to workloads of
- * the policy's namespace (and the admin).
+ * the policy's namespace (and the admin); the endpoint checks that the policy selects the workload.
  *
  * <p>No credential, or one that does not verify, is 401 with {@code WWW-Authenticate: Bearer} (RFC 6750 §3); a
  * verified credential that lacks the right is 403.
@@ -115,7 +115,9 @@ final class AccessPolicy {
             default -> null;
         };
         if (namespace != null && !w.identity().namespace().orElse("").equals(namespace)) {
-            return Optional.of(forbidden(w.identity() + " may not register in namespace " + namespace
+            String act = route instanceof ApiRoute.RateLimitLease ? " may not lease tokens in namespace "
+                    : " may not register in namespace ";
+            return Optional.of(forbidden(w.identity() + act + namespace
                     + " (expected: namespace " + w.identity().namespace().orElse("?") + ")"));
         }
         return Optional.empty();

@@ -246,7 +246,7 @@ final class ApiHandler extends ChannelInboundHandlerAdapter {
                         ? services.registrations().deregister(r.namespace(), r.name())
                         : Reply.methodNotAllowed(method.name(), "DELETE");
             }
-            case ApiRoute.RateLimitLease l -> only(method, "POST", () -> services.rateLimits().lease(l.namespace(),
+            case ApiRoute.RateLimitLease l -> only(method, "POST", () -> services.rateLimits().lease(caller, l.namespace(),
                     l.name(), RequestBody.object(request)));
             case ApiRoute.Unknown u -> Reply.of(ApiStatus.notFound(u.reason()));
             case ApiRoute.Invalid i -> Reply.of(ApiStatus.badRequest(i.reason()));

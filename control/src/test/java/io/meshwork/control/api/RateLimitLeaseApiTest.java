@@ -68,7 +68,30 @@ class RateLimitLeaseApiTest {
         ApiClient other = admin.withToken(controlPlane.joinToken("orders", "billing", Duration.ofHours(1)));
         ApiClient.Answer foreign = other.post(LEASES, "{\"key\": \"\", \"tokens\": 1}");
         assertThat(foreign.status()).isEqualTo(403);
-        assertThat(foreign.text("/message")).contains("may not register in namespace shop");
+        assertThat(foreign.text("/message")).contains("may not lease tokens in namespace shop");
+
+        // A policy with a selector lends only to the workloads it applies to: no other may drain a caller's quota.
+        assertThat(admin.post(POLICIES, """
+                {"apiVersion": "meshwork.io/v1alpha1", "kind": "RateLimitPolicy",
+                 "metadata": {"name": "products-v2", "namespace": "shop"},
+                 "spec": {"scope": "GLOBAL", "requestsPerUnit": 10, "unit": "MINUTE",
+                          "selector": {"matchLabels": {"app": "products", "version": "v2"}}}}
+                """).status()).isEqualTo(201);
+        String v2Leases = POLICIES + "/products-v2/leases";
+        ApiClient orders = admin.withToken(controlPlane.joinToken("orders", "shop", Duration.ofHours(1)));
+        ApiClient.Answer notSelected = orders.post(v2Leases, "{\"key\": \"\", \"tokens\": 1}");
+        assertThat(notSelected.status()).as(notSelected.raw().body()).isEqualTo(403);
+        assertThat(notSelected.text("/message")).contains("may not lease tokens of RateLimitPolicy shop/products-v2");
+        ApiClient products = admin.withToken(controlPlane.joinToken("products", "shop", Duration.ofHours(1)));
+        // app=products alone is not enough; the registration carries version=v2.
+        assertThat(products.post(v2Leases, "{\"key\": \"\", \"tokens\": 1}").status()).isEqualTo(403);
+        ApiClient.Answer registered = products.post("/apis/meshwork.io/v1alpha1/namespaces/shop/registrations", """
+                {"service": "products", "address": "127.0.0.1", "port": 8080, "labels": {"version": "v2"}, "ttlSeconds": 60}
+                """);
+        assertThat(registered.status()).as(registered.raw().body()).isIn(200, 201);
+        ApiClient.Answer selected = products.post(v2Leases, "{\"key\": \"\", \"tokens\": 1}");
+        assertThat(selected.status()).as(selected.raw().body()).isEqualTo(200);
+        assertThat(selected.body().path("granted").asLong()).isEqualTo(1);
 
         assertThat(admin.post(POLICIES + "/orders-local/leases", "{\"key\": \"\", \"tokens\": 1}").text("/message"))
                 .isEqualTo("RateLimitPolicy shop/orders-local has scope LOCAL (expected: GLOBAL to lease tokens)");
